@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { createLogger, FileSystemObjectStorage, InProcessTransport, MemoryKeyValueStore, ServiceRuntime } from '@gov/shared';
+import { Pool } from 'pg';
+import type { Logger } from 'pino';
+import { EmbeddedEnv } from './embedded-env';
+import { startEmbeddedPostgres } from './embedded-postgres';
+
+interface Secrets {
+  jwtSecret: string;
+  apiKeyPepper: string;
+  pgPassword: string;
+}
+
+/** Secrets the embedded mode generates on first start and keeps (mode 600) for the next ones. */
+async function loadSecrets(dataDir: string): Promise<Secrets> {
+  const file = join(dataDir, 'secrets.json');
+  if (existsSync(file)) return JSON.parse(await readFile(file, 'utf8')) as Secrets;
+  const secrets: Secrets = {
+    jwtSecret: randomBytes(48).toString('base64url'),
+    apiKeyPepper: randomBytes(32).toString('base64url'),
+    pgPassword: randomBytes(18).toString('base64url'),
+  };
+  await writeFile(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  await chmod(file, 0o600);
+  return secrets;
+}
+
+export interface EmbeddedInfrastructure {
+  runtime: ServiceRuntime;
+  logger: Logger;
+  dispose(): Promise<void>;
+}
+
+/** Everything the five services share in embedded mode: one PostgreSQL, one event log, one disk. */
+export async function startEmbeddedInfrastructure(env: EmbeddedEnv): Promise<EmbeddedInfrastructure> {
+  const dataDir = resolve(env.DATA_DIR);
+  await mkdir(dataDir, { recursive: true });
+  const logger = createLogger('platform', env.LOG_LEVEL);
+  const secrets = await loadSecrets(dataDir);
+  const db = env.DATABASE_URL
+    ? { url: env.DATABASE_URL, stop: async () => undefined }
+    : await startEmbeddedPostgres({ dataDir: join(dataDir, 'pg'), port: env.PG_PORT, password: secrets.pgPassword, log: (m) => logger.warn({ postgres: m }) });
+  const pool = new Pool({ connectionString: db.url, max: 6 });
+  const transport = new InProcessTransport(pool, { pollMs: 1000 });
+  const keyValue = new MemoryKeyValueStore();
+  const runtime: ServiceRuntime = {
+    mode: 'embedded',
+    databaseUrl: db.url,
+    transport,
+    objectStorage: new FileSystemObjectStorage(join(dataDir, 'objects')),
+    keyValue,
+    logger,
+    settings: {
+      jwtSecret: env.JWT_SECRET ?? secrets.jwtSecret,
+      apiKeyPepper: env.API_KEY_PEPPER ?? secrets.apiKeyPepper,
+      bodyLimit: env.BODY_LIMIT,
+      outboxStartDelayMs: env.OUTBOX_START_DELAY_MS,
+      dbPoolSize: 5,
+      extra: { SEED_DEMO: env.SEED_DEMO },
+    },
+  };
+  return {
+    runtime,
+    logger,
+    dispose: async () => {
+      await transport.close();
+      await keyValue.close();
+      await pool.end();
+      await db.stop();
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import { CanActivate, ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { CommonErrors } from '../errors/problem';
+import { setActor } from '../http/request-context';
+import { APP_AUTH, AuthedRequest, IS_PUBLIC, REQUIRED_ROLES } from './decorators';
+import type { AppPrincipal, StaffRole } from './principal';
+import { TokenService } from './token.service';
+
+/** Implemented by the open-api service: turns a presented API key into the app it belongs to. */
+export interface ApiKeyResolver {
+  resolve(key: string): Promise<AppPrincipal | undefined>;
+}
+export const API_KEY_RESOLVER = Symbol('API_KEY_RESOLVER');
+
+/**
+ * Global guard: every endpoint is staff-only unless marked @Public() or @AppAuth().
+ * A staff endpoint without @Roles() is open to any authenticated staff member.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: TokenService,
+    @Optional() @Inject(API_KEY_RESOLVER) private readonly apiKeys?: ApiKeyResolver,
+  ) {}
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    if (ctx.getType() !== 'http') return true;
+    const targets = [ctx.getHandler(), ctx.getClass()];
+    const req = ctx.switchToHttp().getRequest<Request & AuthedRequest>();
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets);
+    const appAuth = this.reflector.getAllAndOverride<{ optional?: boolean }>(APP_AUTH, targets);
+    const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+
+    if (appAuth) {
+      const key = req.header('x-api-key');
+      if (key) {
+        const app = this.apiKeys ? await this.apiKeys.resolve(key) : undefined;
+        if (!app) throw CommonErrors.unauthenticated({ zh: 'API 密钥无效或已吊销', en: 'API key invalid or revoked' });
+        req.principal = app;
+        setActor({ type: 'app', id: app.appId, name: app.appName, ip: req.ip });
+        return true;
+      }
+      if (appAuth.optional || isPublic) return true;
+      if (!bearer) throw CommonErrors.unauthenticated({ zh: '缺少 API 密钥（X-API-Key）', en: 'Missing API key (X-API-Key)' });
+    }
+
+    if (isPublic && !bearer) return true;
+    if (!bearer) throw CommonErrors.unauthenticated();
+    const staff = this.tokens.verify(bearer);
+    req.principal = staff;
+    setActor({ type: 'user', id: staff.userId, name: staff.displayName, deptId: staff.deptId, ip: req.ip });
+    if (isPublic) return true;
+
+    const roles = this.reflector.getAllAndOverride<StaffRole[]>(REQUIRED_ROLES, targets);
+    if (roles?.length && !roles.some((r) => staff.roles.includes(r))) throw CommonErrors.forbidden(roles);
+    return true;
+  }
+}

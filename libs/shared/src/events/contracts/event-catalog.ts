@@ -1,0 +1,55 @@
+import { DepartmentRegisteredV1, StaffUserCreatedV1 } from './org.events';
+import type { ServiceName } from './services';
+
+/**
+ * DO NOT CHANGE an existing name or version: consumers and the audit log depend on them.
+ * A new payload shape is a new version next to the old one, with a migration plan.
+ */
+export interface EventContract<P extends object> {
+  version: number;
+  payload: new () => P;
+  /** Partition key: events with the same key are delivered in order. */
+  key: (payload: P) => string;
+  producer: ServiceName;
+  consumers: readonly ServiceName[];
+  description: string;
+}
+
+const contract = <P extends object>(c: EventContract<P>) => c;
+
+/** Every event on the platform, who emits it and who consumes it. */
+export const EVENT_CATALOG = {
+  'org.department.registered': contract({
+    version: 1,
+    payload: DepartmentRegisteredV1,
+    key: (p) => p.deptId,
+    producer: 'catalog',
+    consumers: ['sharing', 'open-api', 'audit'],
+    description: '部门登记或变更 / a department was registered or changed',
+  }),
+  'org.user.created': contract({
+    version: 1,
+    payload: StaffUserCreatedV1,
+    key: (p) => p.userId,
+    producer: 'catalog',
+    consumers: ['audit'],
+    description: '创建工作人员账号 / a staff account was created',
+  }),
+} as const;
+
+export type EventName = keyof typeof EVENT_CATALOG;
+export type PayloadOf<N extends EventName> = InstanceType<(typeof EVENT_CATALOG)[N]['payload']>;
+export const EVENT_NAMES = Object.keys(EVENT_CATALOG) as EventName[];
+
+export function isEventName(name: string): name is EventName {
+  return Object.prototype.hasOwnProperty.call(EVENT_CATALOG, name);
+}
+
+/** Topics a service consumes, derived from the catalog so the two can never disagree. */
+export function topicsConsumedBy(service: ServiceName): EventName[] {
+  return EVENT_NAMES.filter((n) => (EVENT_CATALOG[n].consumers as readonly string[]).includes(service));
+}
+
+export function deadLetterTopic(group: string): string {
+  return `dlq.${group}`;
+}

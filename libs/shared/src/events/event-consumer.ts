@@ -1,0 +1,119 @@
+import { Logger } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { runWithContext } from '../http/request-context';
+import { deadLetterTopic, EventName } from './contracts/event-catalog';
+import { EventEnvelope, InvalidEventError, parseEnvelope } from './envelope';
+import { EventTransport, sleep, TransportRecord } from './transport';
+
+/** What a handler gets besides the payload: the envelope and the transaction its effects must use. */
+export class EventContext {
+  constructor(
+    readonly envelope: EventEnvelope,
+    /** Writes through this manager commit together with the inbox row: exactly once in effect. */
+    readonly manager: EntityManager,
+  ) {}
+}
+
+export type EventHandlerFn = (payload: unknown, ctx: EventContext) => Promise<unknown>;
+
+export interface ConsumerMetrics {
+  consumed(event: string, outcome: 'processed' | 'duplicate' | 'dead_lettered' | 'retried'): void;
+}
+
+export interface EventConsumerOptions {
+  maxAttempts?: number;
+  backoffMs?: number;
+  metrics?: ConsumerMetrics;
+}
+
+/**
+ * Runs one consumer group's handlers with the platform's delivery rules:
+ * - the payload is validated against its contract; a poison record goes straight to dead letters;
+ * - the handler runs in a transaction together with the inbox row (group, event id), so a
+ *   redelivered event has no second effect;
+ * - a failing handler is retried with exponential backoff, then dead-lettered (table + DLQ topic)
+ *   so the group moves on and an operator can list and replay it.
+ */
+export class EventConsumer {
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly schema: string,
+    private readonly group: string,
+    private readonly transport: EventTransport,
+    private readonly handlers: Map<string, EventHandlerFn>,
+    private readonly opts: EventConsumerOptions = {},
+  ) {
+    this.logger = new Logger(`EventConsumer:${group}`);
+  }
+
+  get topics(): EventName[] {
+    return [...this.handlers.keys()] as EventName[];
+  }
+
+  async start(): Promise<void> {
+    if (this.handlers.size === 0) return;
+    await this.transport.subscribe({ group: this.group, topics: this.topics, handle: (r) => this.handleRecord(r) });
+  }
+
+  /** Transport entry point. Rejects only when even dead-lettering failed (e.g. database down). */
+  async handleRecord(record: TransportRecord): Promise<void> {
+    let envelope: EventEnvelope;
+    try {
+      envelope = parseEnvelope(record.value);
+    } catch (err) {
+      const reason = err instanceof InvalidEventError || err instanceof SyntaxError ? err.message : String(err);
+      await this.deadLetter(record, undefined, reason, 0);
+      return;
+    }
+    const maxAttempts = this.opts.maxAttempts ?? 5;
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      try {
+        await this.process(envelope);
+        return;
+      } catch (err) {
+        lastError = err;
+        this.opts.metrics?.consumed(envelope.name, 'retried');
+        if (attempt < maxAttempts) await sleep((this.opts.backoffMs ?? 200) * 2 ** (attempt - 1));
+      }
+    }
+    this.logger.error(`${envelope.name} ${envelope.id} failed ${maxAttempts} times: ${(lastError as Error)?.message}`);
+    await this.deadLetter(record, envelope, (lastError as Error)?.stack ?? String(lastError), maxAttempts);
+  }
+
+  /** Processes an envelope once per group; returns false when it had already been processed. */
+  async process(envelope: EventEnvelope): Promise<boolean> {
+    const handler = this.handlers.get(envelope.name);
+    if (!handler) return false;
+    const processed = await runWithContext(
+      { correlationId: envelope.correlationId ?? envelope.id, actor: { type: 'system', id: this.group } },
+      () =>
+        this.dataSource.transaction(async (manager) => {
+          const inserted: unknown[] = await manager.query(
+            `INSERT INTO ${this.schema}.inbox (group_id, event_id, event_name) VALUES ($1, $2, $3)
+             ON CONFLICT DO NOTHING RETURNING event_id`,
+            [this.group, envelope.id, envelope.name],
+          );
+          if (inserted.length === 0) return false;
+          await handler(envelope.payload, new EventContext(envelope, manager));
+          return true;
+        }),
+    );
+    this.opts.metrics?.consumed(envelope.name, processed ? 'processed' : 'duplicate');
+    return processed;
+  }
+
+  private async deadLetter(record: TransportRecord, envelope: EventEnvelope | undefined, error: string, attempts: number): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO ${this.schema}.dead_letter (group_id, event_id, event_name, topic, record_value, error, attempts)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [this.group, envelope?.id ?? null, envelope?.name ?? null, record.topic, record.value, error.slice(0, 8000), attempts],
+    );
+    this.opts.metrics?.consumed(envelope?.name ?? record.topic, 'dead_lettered');
+    await this.transport
+      .publish([{ topic: deadLetterTopic(this.group), key: record.key, value: JSON.stringify({ topic: record.topic, error: error.slice(0, 2000), record: record.value }) }])
+      .catch((err) => this.logger.warn(`could not publish to ${deadLetterTopic(this.group)}: ${(err as Error).message}`));
+  }
+}

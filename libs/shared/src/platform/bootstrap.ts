@@ -1,0 +1,80 @@
+import { DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express, { NextFunction, Request, Response } from 'express';
+import { DataSource } from 'typeorm';
+import { sendProblem, toDomainException } from '../errors/problem-details.filter';
+import { SERVICE_NAMES, SERVICES, ServiceName } from '../events/contracts/services';
+import { requestContextMiddleware } from '../http/request-context.middleware';
+import { migrateServiceSchema } from '../db/data-source';
+import { PinoNestLogger } from '../observability/logger';
+import { EventPlumbing } from './platform.module';
+import type { ServiceRuntime } from './service-runtime';
+
+const TITLES: Record<ServiceName, string> = {
+  catalog: '目录服务 Catalog',
+  ingest: '归集服务 Ingest',
+  sharing: '共享服务 Sharing',
+  'open-api': '开放服务 Open API',
+  audit: '审计服务 Audit',
+};
+
+export function routePrefixOf(service: ServiceName): string {
+  return `api/${SERVICES[service].routePrefix}`;
+}
+
+export interface ServiceAppOptions {
+  migrate: boolean;
+  /** Serve the combined API docs of all five services at /api/docs (one service does it). */
+  combinedDocs?: boolean;
+}
+
+/**
+ * Builds one service's Nest application the same way in both modes: middleware order, body
+ * limits, problem+json for parser errors, global prefix, OpenAPI docs, migrations, then the
+ * event consumer and outbox relay. The caller decides whether to listen or to mount it.
+ */
+export async function createServiceApp(rootModule: DynamicModule, service: ServiceName, runtime: ServiceRuntime, opts: ServiceAppOptions): Promise<NestExpressApplication> {
+  const logger = runtime.logger.child({ service });
+  const app = await NestFactory.create<NestExpressApplication>(rootModule, new ExpressAdapter(express()), {
+    bodyParser: false,
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+  });
+  const prefix = routePrefixOf(service);
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.use(requestContextMiddleware(logger));
+  app.use(express.json({ limit: runtime.settings.bodyLimit, type: ['application/json', 'application/*+json'] }));
+  app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (!err) return next();
+    sendProblem(res, toDomainException(err, req.originalUrl, runtime.settings.bodyLimit), req.originalUrl);
+  });
+  app.setGlobalPrefix(prefix);
+
+  const doc = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(TITLES[service])
+      .setDescription('政务数据共享交换平台 / government data sharing and open data platform. Errors are RFC 7807 application/problem+json.')
+      .setVersion('1')
+      .addBearerAuth()
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey')
+      .build(),
+  );
+  SwaggerModule.setup(`${prefix}/docs`, app, doc, { jsonDocumentUrl: `${prefix}/docs-json` });
+  if (opts.combinedDocs)
+    SwaggerModule.setup('api/docs', app, doc, {
+      explorer: true,
+      swaggerOptions: { urls: SERVICE_NAMES.map((s) => ({ url: `/${routePrefixOf(s)}/docs-json`, name: TITLES[s] })) },
+      customSiteTitle: '政务数据共享交换平台 API',
+    });
+
+  if (opts.migrate) await migrateServiceSchema(app.get(DataSource), SERVICES[service].schema);
+  const plumbing = app.get(EventPlumbing);
+  app.connectMicroservice({ strategy: plumbing.createServer() }, { inheritAppConfig: true });
+  await app.init();
+  await app.startAllMicroservices();
+  plumbing.startRelay();
+  return app;
+}

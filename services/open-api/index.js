@@ -1,0 +1,2 @@
+// Runtime entry of the workspace package: the compiled output lives in the repo's dist/ (npm run build).
+module.exports = require('../../dist/services/open-api/index.js');

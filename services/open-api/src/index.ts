@@ -1,0 +1,2 @@
+// Entry for the embedded process, which mounts this service next to the others.
+export { OpenApiModule } from './open-api.module';
