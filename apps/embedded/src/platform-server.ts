@@ -6,7 +6,7 @@ import { CatalogModule } from '@gov/catalog';
 import { IngestModule } from '@gov/ingest';
 import { OpenApiModule } from '@gov/open-api';
 import { SharingModule } from '@gov/sharing';
-import { CommonErrors, createServiceApp, SERVICES, ServiceName, ServiceRuntime, sendProblem } from '@gov/shared';
+import { CommonErrors, correlationIdFrom, createServiceApp, runWithContext, SERVICES, ServiceName, ServiceRuntime, sendProblem } from '@gov/shared';
 import { DynamicModule, INestApplication } from '@nestjs/common';
 import express, { Express } from 'express';
 
@@ -62,7 +62,11 @@ export async function startPlatformServer(runtime: ServiceRuntime, opts: { port:
     const [, api, segment] = req.path.split('/');
     const service = api === 'api' ? ROUTES.get(segment) : undefined;
     if (service) return handlers.get(service)!(req, res, next);
-    if (api === 'api') return sendProblem(res, CommonErrors.routeNotFound(req.path), req.originalUrl);
+    if (api === 'api') {
+      const correlationId = correlationIdFrom(req.headers['x-correlation-id'] ?? req.headers['x-request-id']);
+      res.setHeader('X-Correlation-Id', correlationId);
+      return runWithContext({ correlationId }, () => sendProblem(res, CommonErrors.routeNotFound(req.path), req.originalUrl));
+    }
     next();
   });
   const portal = portalDir();

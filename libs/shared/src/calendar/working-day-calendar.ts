@@ -17,8 +17,8 @@ interface ChineseDaysData {
   inLieuDays: Record<string, string>;
 }
 
-// JSON file documented in the chinese-days README; required because the repo's type checks do not all enable resolveJsonModule.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// The JSON data file is published and documented by chinese-days. It is loaded with require()
+// because not every type check of this repo enables resolveJsonModule.
 const CHINESE_DAYS: ChineseDaysData = require('chinese-days/dist/chinese-days.json');
 
 const SCHEDULED_YEARS: readonly number[] = Object.freeze(
