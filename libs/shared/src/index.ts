@@ -42,4 +42,6 @@ export * from './platform/service-runtime';
 export * from './platform/platform.module';
 export * from './platform/bootstrap';
 export * from './platform/distributed';
-export * from './standard/identifiers';
+// directory metadata standard and working-day calendar (pure code)
+export * from './standard/index';
+export * from './calendar/index';

@@ -6,8 +6,9 @@
  * A `Date` argument is converted to its Shanghai date, so 2024-09-30T23:00:00Z is 2024-10-01.
  * A string argument must be 'YYYY-MM-DD' and is taken as a Shanghai date as it is.
  *
- * The package's functions build their table with the process time zone and shift every holiday by a
- * day west of UTC, so we read the package's published JSON data instead, keyed by date string.
+ * The package's functions mix UTC parsing with local-time formatting, so in a process time zone west
+ * of UTC they misplace weekdays by one day; we read the package's published JSON data instead,
+ * keyed by date string, and compute weekdays ourselves.
  * Years outside the data (see `scheduledYears`) fall back to Monday–Friday.
  */
 

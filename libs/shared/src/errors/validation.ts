@@ -25,6 +25,8 @@ const ZH: Record<string, string> = {
   arrayMaxSize: '数组元素过多',
   matches: '格式不正确',
   nestedValidation: '嵌套对象无效',
+  isUscc: '不是有效的统一社会信用代码',
+  isChineseIdNumber: '不是有效的居民身份证号码',
 };
 
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldProblem[] {

@@ -7,7 +7,7 @@ export class RegisterDepartmentDto {
   @IsString() @Length(2, 100)
   name: string;
 
-  @ApiProperty({ description: '统一社会信用代码 (GB 32100)', example: '11420700MB1512345X' })
+  @ApiProperty({ description: '统一社会信用代码 (GB 32100)', example: '11420700MB151234XG' })
   @IsUscc()
   creditCode: string;
 

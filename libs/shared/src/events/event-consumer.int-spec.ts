@@ -1,0 +1,139 @@
+import { DataSource } from 'typeorm';
+import { Pool } from 'pg';
+import { createTestDatabase, TestDatabase } from '../../../../test/test-database';
+import { DeadLetterService } from './dead-letters';
+import { createEnvelope } from './envelope';
+import { EventConsumer, EventHandlerFn } from './event-consumer';
+import { messagingTablesUp } from './messaging-tables';
+import { OutboxRelay, OutboxWriter } from './outbox';
+import { InProcessTransport } from './transports/in-process.transport';
+import { TransportRecord } from './transport';
+
+/** Outbox, inbox, retries and dead letters against real PostgreSQL. */
+let db: TestDatabase;
+let ds: DataSource;
+let pool: Pool;
+let transport: InProcessTransport;
+
+const dept = (n: number) => ({
+  deptId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+  name: `部门${n}`,
+  creditCode: '91350100M000100Y43',
+  regionCode: '420700',
+  level: 'city' as const,
+});
+
+const recordOf = (n: number): TransportRecord => {
+  const env = createEnvelope('org.department.registered', dept(n), { producer: 'catalog' });
+  return { topic: env.name, key: env.key, value: JSON.stringify(env) };
+};
+
+beforeAll(async () => {
+  db = await createTestDatabase('consumer');
+  ds = new DataSource({ type: 'postgres', url: db.url });
+  await ds.initialize();
+  await ds.query('CREATE SCHEMA t');
+  for (const sql of messagingTablesUp('t')) await ds.query(sql);
+  await ds.query('CREATE TABLE t.effect (dept_id uuid, name text)');
+  pool = new Pool({ connectionString: db.url, max: 4 });
+  transport = new InProcessTransport(pool, { pollMs: 50 });
+});
+
+afterAll(async () => {
+  await transport.close();
+  await pool.end();
+  await ds.destroy();
+  await db.drop();
+});
+
+const effects = async () => Number((await ds.query('SELECT count(*) AS n FROM t.effect'))[0].n);
+
+function consumerWith(handler: EventHandlerFn, group = 'g1') {
+  return new EventConsumer(ds, 't', group, transport, new Map([['org.department.registered', handler]]), { backoffMs: 5, maxAttempts: 3 });
+}
+
+const insertEffect: EventHandlerFn = async (payload, ctx) => {
+  const p = payload as { deptId: string; name: string };
+  await ctx.manager.query('INSERT INTO t.effect VALUES ($1, $2)', [p.deptId, p.name]);
+};
+
+beforeEach(async () => {
+  await ds.query('TRUNCATE t.effect, t.inbox, t.dead_letter, t.outbox');
+});
+
+it('a redelivered event has no second effect (inbox)', async () => {
+  const consumer = consumerWith(insertEffect);
+  const rec = recordOf(1);
+  await consumer.handleRecord(rec);
+  await consumer.handleRecord(rec);
+  await consumer.handleRecord(rec);
+  expect(await effects()).toBe(1);
+});
+
+it('rolls back the effect of a failed attempt and retries until it succeeds', async () => {
+  let calls = 0;
+  const consumer = consumerWith(async (payload, ctx) => {
+    calls++;
+    await insertEffect(payload, ctx);
+    if (calls < 3) throw new Error('transient failure after writing');
+  });
+  await consumer.handleRecord(recordOf(2));
+  expect(calls).toBe(3);
+  expect(await effects()).toBe(1);
+  expect(await ds.query('SELECT * FROM t.dead_letter')).toHaveLength(0);
+});
+
+it('dead-letters an event that keeps failing, then replays it once the cause is fixed', async () => {
+  let broken = true;
+  const consumer = consumerWith(async (payload, ctx) => {
+    if (broken) throw new Error('downstream unavailable');
+    await insertEffect(payload, ctx);
+  });
+  await consumer.handleRecord(recordOf(3));
+  const dead = new DeadLetterService(ds, 't', () => consumer);
+  const [letter] = await dead.list();
+  expect(letter).toMatchObject({ groupId: 'g1', eventName: 'org.department.registered', attempts: 3, replayedAt: null });
+  expect(letter.error).toContain('downstream unavailable');
+  expect(await effects()).toBe(0);
+
+  broken = false;
+  await expect(dead.replay(letter.id)).resolves.toEqual({ replayed: true });
+  await expect(dead.replay(letter.id)).resolves.toEqual({ replayed: true });
+  expect(await effects()).toBe(1);
+  expect((await dead.list({ pendingOnly: true })).length).toBe(0);
+});
+
+it('sends a poison record (unknown event, invalid payload, not JSON) straight to dead letters', async () => {
+  const consumer = consumerWith(insertEffect);
+  const good = JSON.parse(recordOf(4).value);
+  await consumer.handleRecord({ topic: 'org.department.registered', key: 'k', value: '{not json' });
+  await consumer.handleRecord({ topic: 'x', key: 'k', value: JSON.stringify({ ...good, name: 'no.such.event' }) });
+  await consumer.handleRecord({ topic: 'org.department.registered', key: 'k', value: JSON.stringify({ ...good, payload: { ...good.payload, creditCode: 'short' } }) });
+  const letters = await ds.query('SELECT error, attempts FROM t.dead_letter ORDER BY failed_at');
+  expect(letters).toHaveLength(3);
+  expect(letters.every((l: { attempts: number }) => l.attempts === 0)).toBe(true);
+  expect(letters[1].error).toContain('unknown event');
+  expect(letters[2].error).toContain('creditCode');
+  expect(await effects()).toBe(0);
+});
+
+it('outbox rows exist only if the transaction committed, and the relay publishes them in order', async () => {
+  const writer = new OutboxWriter('t', 'catalog');
+  await ds.transaction(async (m) => {
+    await writer.add(m, 'org.department.registered', dept(10));
+    await writer.add(m, 'org.department.registered', dept(11));
+  });
+  await ds
+    .transaction(async (m) => {
+      await writer.add(m, 'org.department.registered', dept(12));
+      throw new Error('business rule failed');
+    })
+    .catch(() => undefined);
+  expect((await ds.query('SELECT count(*) AS n FROM t.outbox'))[0].n).toBe('2');
+
+  const relay = new OutboxRelay(ds, 't', transport);
+  await expect(relay.flush()).resolves.toBe(2);
+  await expect(relay.flush()).resolves.toBe(0);
+  const published = await pool.query(`SELECT value->'payload'->>'name' AS name FROM eventbus.log WHERE value->'payload'->>'name' IN ('部门10','部门11','部门12') ORDER BY record_offset`);
+  expect(published.rows.map((r) => r.name)).toEqual(['部门10', '部门11']);
+});
