@@ -10,7 +10,7 @@ import { CommonErrors, correlationIdFrom, createServiceApp, runWithContext, SERV
 import { DynamicModule, INestApplication } from '@nestjs/common';
 import express, { Express } from 'express';
 
-const MODULES: Record<ServiceName, (rt: ServiceRuntime) => DynamicModule> = {
+export const MODULES: Record<ServiceName, (rt: ServiceRuntime) => DynamicModule> = {
   catalog: (rt) => CatalogModule.register(rt),
   ingest: (rt) => IngestModule.register(rt),
   sharing: (rt) => SharingModule.register(rt),
