@@ -27,6 +27,7 @@ export class InvalidEventError extends Error {
 
 function validatePayload<N extends EventName>(name: N, payload: unknown): PayloadOf<N> {
   const contract = EVENT_CATALOG[name];
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) throw new InvalidEventError(`${name} payload must be an object`);
   const instance = plainToInstance(contract.payload as new () => object, payload) as PayloadOf<N>;
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length) {

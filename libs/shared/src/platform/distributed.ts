@@ -102,7 +102,10 @@ export async function runService(service: ServiceName, rootModule: (rt: ServiceR
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
-/** `node dist/services/<name>/migrate.js`: run the service's migrations and exit (k8s initContainer). */
+/**
+ * `node dist/services/<name>/migrate.js`: run the service's migrations and exit (k8s initContainer).
+ * `--revert` undoes the last applied migration instead.
+ */
 export async function runMigrationsOnly(service: ServiceName, rootModule: (rt: ServiceRuntime) => DynamicModule): Promise<void> {
   const env = loadOrExit();
   const { runtime, dispose } = distributedRuntime(service, env);
@@ -111,8 +114,13 @@ export async function runMigrationsOnly(service: ServiceName, rootModule: (rt: S
   const { migrateServiceSchema } = await import('../db/data-source');
   const { SERVICES } = await import('../events/contracts/services');
   const app = await NestFactory.createApplicationContext(rootModule(runtime), { logger: ['error', 'warn'] });
-  const ran = await migrateServiceSchema(app.get(DataSource), SERVICES[service].schema);
-  runtime.logger.info({ ran }, `${service}: ${ran.length} migration(s) applied`);
+  if (process.argv.includes('--revert')) {
+    await app.get(DataSource).undoLastMigration({ transaction: 'each' });
+    runtime.logger.info(`${service}: last migration reverted`);
+  } else {
+    const ran = await migrateServiceSchema(app.get(DataSource), SERVICES[service].schema);
+    runtime.logger.info({ ran }, `${service}: ${ran.length} migration(s) applied`);
+  }
   await app.close();
   await dispose();
 }
