@@ -122,11 +122,8 @@ describe('parseEnvelope', () => {
     expect(() => parseEnvelope(mutate(valid()))).toThrow();
   });
 
-  // BUG (envelope.ts validatePayload): plainToInstance(cls, undefined | null) returns it unchanged and
-  // validateSync then throws a TypeError ("Cannot read properties of undefined (reading 'constructor')"),
-  // so parseEnvelope breaks its documented "throws InvalidEventError" for an envelope without a payload.
-  // `it.failing` passes while the bug is there; make it a plain `it` once fixed.
-  it.failing.each([
+  // A missing or null payload is a contract violation (InvalidEventError), not a TypeError.
+  it.each([
     ['a missing payload', (e: EventEnvelope) => ({ ...e, payload: undefined })],
     ['a null payload', (e: EventEnvelope) => ({ ...e, payload: null })],
   ])('refuses %s with InvalidEventError', (_label, mutate) => {
