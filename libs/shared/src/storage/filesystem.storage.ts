@@ -62,7 +62,9 @@ export class FileSystemObjectStorage implements ObjectStorage {
       const meta = JSON.parse(await readFile(`${path}.meta.json`, 'utf8').catch(() => '{}')) as { etag?: string; contentType?: string };
       return { key, size: s.size, etag: meta.etag ?? '', lastModified: s.mtime, contentType: meta.contentType };
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      // ENOTDIR: a key below an existing object's path (`a.json/nested`) is simply absent.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
       throw err;
     }
   }
