@@ -53,11 +53,8 @@ describe('password hashing (scrypt)', () => {
     await expect(verifyPassword('正确的密码 correct horse', value)).resolves.toBe(false);
   });
 
-  // BUG (secrets.ts verifyPassword): the expected hash length is taken from the stored value, so an
-  // empty hash segment makes scrypt derive 0 bytes and timingSafeEqual(<empty>, <empty>) is true:
-  // ANY password verifies against `scrypt$16384$8$1$<salt>$`. `it.failing` passes while the bug is
-  // there; once verifyPassword refuses it, turn this into a plain `it`.
-  it.failing('refuses any password against a stored value with an empty hash segment', async () => {
+  // An empty hash segment would make scrypt derive 0 bytes that compare equal to nothing at all.
+  it('refuses any password against a stored value with an empty hash segment', async () => {
     const [algo, n, r, p, salt] = stored.split('$');
     await expect(verifyPassword('not the password', [algo, n, r, p, salt, ''].join('$'))).resolves.toBe(false);
   });

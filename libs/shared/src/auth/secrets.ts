@@ -20,13 +20,11 @@ export async function verifyPassword(password: string, stored: string): Promise<
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [, n, r, p, saltB64, hashB64] = parts;
   const expected = Buffer.from(hashB64, 'base64url');
-  const actual = await scrypt(password, Buffer.from(saltB64, 'base64url'), expected.length, {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-    maxmem: 64 * 1024 * 1024,
-  });
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  const salt = Buffer.from(saltB64, 'base64url');
+  // A damaged or forged stored value never verifies (an empty hash would compare equal to itself).
+  if (expected.length < 16 || salt.length < 8 || Number(n) !== N || Number(r) !== R || Number(p) !== P) return false;
+  const actual = await scrypt(password, salt, expected.length, { N, r: R, p: P, maxmem: 64 * 1024 * 1024 });
+  return timingSafeEqual(actual, expected);
 }
 
 /**
