@@ -2,6 +2,7 @@ import { migrateServiceSchema, SERVICES, ServiceName } from '@gov/shared';
 import { DataSource } from 'typeorm';
 import { InitialAuditSchema1732400000000 } from '../../services/audit/src/migrations/1732400000000-initial-audit-schema';
 import { InitialCatalogSchema1732400000000 } from '../../services/catalog/src/migrations/1732400000000-initial-catalog-schema';
+import { ResourceCatalog1732500000000 } from '../../services/catalog/src/migrations/1732500000000-resource-catalog';
 import { InitialIngestSchema1732400000000 } from '../../services/ingest/src/migrations/1732400000000-initial-ingest-schema';
 import { InitialOpenapiSchema1732400000000 } from '../../services/open-api/src/migrations/1732400000000-initial-openapi-schema';
 import { InitialSharingSchema1732400000000 } from '../../services/sharing/src/migrations/1732400000000-initial-sharing-schema';
@@ -9,7 +10,7 @@ import { createTestDatabase, TestDatabase } from '../test-database';
 
 /** Committed migrations apply, revert and re-apply cleanly, each in its own service's schema. */
 const MIGRATIONS: Record<ServiceName, Function[]> = {
-  catalog: [InitialCatalogSchema1732400000000],
+  catalog: [InitialCatalogSchema1732400000000, ResourceCatalog1732500000000],
   ingest: [InitialIngestSchema1732400000000],
   sharing: [InitialSharingSchema1732400000000],
   'open-api': [InitialOpenapiSchema1732400000000],

@@ -19,6 +19,7 @@ export * from './auth/auth.guard';
 export * from './events/contracts/services';
 export * from './events/contracts/event-catalog';
 export * from './events/contracts/org.events';
+export * from './events/contracts/catalog.events';
 export * from './events/envelope';
 export * from './events/transport';
 export * from './events/transports/in-process.transport';
@@ -44,4 +45,5 @@ export * from './platform/bootstrap';
 export * from './platform/distributed';
 // directory metadata standard and working-day calendar (pure code)
 export * from './standard/index';
+export * from './search/index';
 export * from './calendar/index';

@@ -8,6 +8,8 @@ export interface BilingualMessage {
 
 export interface FieldProblem extends BilingualMessage {
   field: string;
+  /** Stable rule code, when the problem comes from a domain rule rather than a shape check. */
+  code?: string;
 }
 
 /** RFC 7807 body, extended with a stable code, both languages and the correlation id. */

@@ -5,3 +5,5 @@ export * from './identifiers';
 export * from './masking';
 export * from './similarity';
 export * from './one-source';
+export * from './catalog-metadata';
+export * from './catalog-compliance';

@@ -1,3 +1,4 @@
+import { CatalogDeadlineOverdueV1, CatalogEntryPublishedV1, CatalogEntryTransitionV1, CatalogSourceConflictV1 } from './catalog.events';
 import { DepartmentRegisteredV1, StaffUserCreatedV1 } from './org.events';
 import type { ServiceName } from './services';
 
@@ -34,6 +35,62 @@ export const EVENT_CATALOG = {
     producer: 'catalog',
     consumers: ['audit'],
     description: '创建工作人员账号 / a staff account was created',
+  }),
+  'catalog.entry.drafted': contract({
+    version: 1,
+    payload: CatalogEntryTransitionV1,
+    key: (p) => p.entryId,
+    producer: 'catalog',
+    consumers: ['audit'],
+    description: '目录草稿创建或开始变更 / an entry was created, or a new version of a published entry was started',
+  }),
+  'catalog.entry.submitted': contract({
+    version: 1,
+    payload: CatalogEntryTransitionV1,
+    key: (p) => p.entryId,
+    producer: 'catalog',
+    consumers: ['audit'],
+    description: '目录提交审核 / a version was submitted for review',
+  }),
+  'catalog.entry.returned': contract({
+    version: 1,
+    payload: CatalogEntryTransitionV1,
+    key: (p) => p.entryId,
+    producer: 'catalog',
+    consumers: ['audit'],
+    description: '目录审核退回 / a version was returned with comments',
+  }),
+  'catalog.entry.published': contract({
+    version: 1,
+    payload: CatalogEntryPublishedV1,
+    key: (p) => p.entryId,
+    producer: 'catalog',
+    consumers: ['ingest', 'sharing', 'open-api', 'audit'],
+    description: '目录审核通过并发布 / a version was approved and published',
+  }),
+  'catalog.entry.retired': contract({
+    version: 1,
+    payload: CatalogEntryTransitionV1,
+    key: (p) => p.entryId,
+    producer: 'catalog',
+    consumers: ['ingest', 'sharing', 'open-api', 'audit'],
+    description: '目录下架 / a published entry was retired',
+  }),
+  'catalog.deadline.overdue': contract({
+    version: 1,
+    payload: CatalogDeadlineOverdueV1,
+    key: (p) => p.deptId,
+    producer: 'catalog',
+    consumers: ['audit'],
+    description: '目录编制/更新超过工作日时限 / a working-day time limit passed',
+  }),
+  'catalog.conflict.changed': contract({
+    version: 1,
+    payload: CatalogSourceConflictV1,
+    key: (p) => p.conflictId,
+    producer: 'catalog',
+    consumers: ['audit'],
+    description: '一数一源冲突上报或处理 / a one-source conflict was reported or resolved',
   }),
 } as const;
 
