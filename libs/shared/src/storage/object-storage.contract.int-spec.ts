@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,8 @@ import { InvalidObjectKeyError, ObjectStorage } from './object-storage';
  * One contract, every reachable object storage:
  *  - filesystem  FileSystemObjectStorage in a temporary directory, always;
  *  - s3rver      MinioObjectStorage against an s3rver (S3-protocol test server) started here;
- *  - s3          MinioObjectStorage against a real server when S3_ENDPOINT (+ keys) is set.
+ *  - s3          MinioObjectStorage against a real server when S3_ENDPOINT is set (S3_ACCESS_KEY,
+ *                S3_SECRET_KEY and S3_BUCKET default as in docker-compose.test.yml); unreachable fails.
  * Every case works under its own key prefix, so the real-server case never touches other data.
  */
 
@@ -49,11 +50,16 @@ let seq = 0;
 const prefix = () => `${RUN}/c${++seq}`;
 
 function realS3SkipReason(): string | undefined {
-  const { S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY } = process.env;
-  if (!S3_ENDPOINT) return 'S3_ENDPOINT is not set (docker compose -f docker-compose.test.yml up -d minio)';
-  if (!S3_ACCESS_KEY || !S3_SECRET_KEY) return 'S3_ENDPOINT is set but S3_ACCESS_KEY/S3_SECRET_KEY are not';
+  if (!process.env.S3_ENDPOINT)
+    return 'S3_ENDPOINT is not set (docker compose -f docker-compose.test.yml up -d test-minio, then S3_ENDPOINT=http://localhost:9000)';
   return undefined;
 }
+
+/** As docker-compose.test.yml: MinIO's stock credentials unless S3_ACCESS_KEY/S3_SECRET_KEY say otherwise. */
+const realS3Credentials = () => ({
+  accessKey: process.env.S3_ACCESS_KEY || 'minioadmin',
+  secretKey: process.env.S3_SECRET_KEY || 'minioadmin',
+});
 
 /** Decided when the file is collected, so an unconfigured backend shows as skipped, with its reason. */
 const SKIP: Record<BackendName, string | undefined> = {
@@ -64,9 +70,10 @@ const SKIP: Record<BackendName, string | undefined> = {
 for (const [name, reason] of Object.entries(SKIP)) if (reason) process.stdout.write(`[object storage contract] skipping ${name}: ${reason}\n`);
 
 /** Cases a test server gets wrong by itself; skipped there, with the reason printed. */
-const QUIRKS: Partial<Record<BackendName, { firstByteRange?: string }>> = {
+const QUIRKS: Partial<Record<BackendName, { firstByteRange?: string; listOrder?: string }>> = {
   s3rver: {
     firstByteRange: 's3rver 3.7.1 answers `Range: bytes=0-0` with the whole object (its FilesystemStore.getObject reads `options.end || Infinity`)',
+    listOrder: 's3rver 3.7.1 lists keys in the walk order of its own directory tree (`x/…` before `x-1` and `x`), not in the byte order S3 promises',
   },
 };
 for (const [name, quirks] of Object.entries(QUIRKS))
@@ -118,9 +125,8 @@ async function startBackend(name: BackendName): Promise<Backend> {
   }
   const storage = new MinioObjectStorage({
     endpoint: process.env.S3_ENDPOINT!,
-    accessKey: process.env.S3_ACCESS_KEY!,
-    secretKey: process.env.S3_SECRET_KEY!,
-    bucket: process.env.S3_BUCKET || 'govdata-test',
+    ...realS3Credentials(),
+    bucket: process.env.S3_BUCKET || 'govdata',
     region: process.env.S3_REGION || 'us-east-1',
   });
   return {
@@ -214,7 +220,6 @@ for (const name of Object.keys(SKIP) as BackendName[]) {
       expect(isDate(s!.lastModified)).toBe(true);
       expect(Math.abs(s!.lastModified.getTime() - Date.now())).toBeLessThan(60_000);
       await expect(storage.stat(`${p}/missing.json`)).resolves.toBeUndefined();
-      await expect(storage.stat(`${p}/a.json/nested`)).resolves.toBeUndefined();
     });
 
     it('refuses to get a missing key', async () => {
@@ -299,6 +304,85 @@ for (const name of Object.keys(SKIP) as BackendName[]) {
       expect((await readAll(await storage.get(`${p}/existing`))).toString()).toBe('x');
     });
 
+    it('answers a key below an existing object as missing', async () => {
+      const p = prefix();
+      await storage.put(`${p}/a.json`, Buffer.from('{}'));
+      await expect(storage.stat(`${p}/a.json/nested`)).resolves.toBeUndefined();
+    });
+
+    it('does not answer a mere prefix as an object', async () => {
+      const p = prefix();
+      await storage.put(`${p}/dir/child`, Buffer.from('c'));
+      await expect(storage.stat(`${p}/dir`)).resolves.toBeUndefined();
+    });
+
+    it('holds an object whose key is also the prefix of other keys, in either order', async () => {
+      const p = prefix();
+      await storage.put(`${p}/x`, Buffer.from('x'));
+      await storage.put(`${p}/x/y`, Buffer.from('xy'));
+      await storage.put(`${p}/z/w`, Buffer.from('zw'));
+      await storage.put(`${p}/z`, Buffer.from('z'));
+      for (const [key, body] of [[`${p}/x`, 'x'], [`${p}/x/y`, 'xy'], [`${p}/z/w`, 'zw'], [`${p}/z`, 'z']])
+        expect((await readAll(await storage.get(key))).toString()).toBe(body);
+      expect(await listAll(storage, `${p}/`)).toEqual([`${p}/x`, `${p}/x/y`, `${p}/z`, `${p}/z/w`]);
+    });
+
+    it('treats a key ending in .meta.json like any other key', async () => {
+      const p = prefix();
+      await storage.put(`${p}/report.meta.json`, Buffer.from('USER DATA'));
+      await storage.put(`${p}/report`, Buffer.from('r'));
+      expect(await listAll(storage, `${p}/`)).toEqual([`${p}/report`, `${p}/report.meta.json`]);
+      expect((await readAll(await storage.get(`${p}/report.meta.json`))).toString()).toBe('USER DATA');
+    });
+
+    it('rejects a put whose stream fails, leaving no object under the key', async () => {
+      const key = `${prefix()}/broken.bin`;
+      const failing = Readable.from(
+        (async function* () {
+          yield Buffer.from('partial data');
+          throw new Error('client went away');
+        })(),
+      );
+      // Observed, so that a client library that forgets to listen cannot crash the test process;
+      // the adapter must still reject the put.
+      failing.on('error', () => undefined);
+      let timer: NodeJS.Timeout | undefined;
+      const outcome = await Promise.race([
+        storage.put(key, failing).then(
+          () => 'resolved',
+          (err: Error) => err.message,
+        ),
+        new Promise<string>((resolve) => (timer = setTimeout(() => resolve('still pending after 3 s'), 3000))),
+      ]);
+      clearTimeout(timer);
+      expect(outcome).toBe('client went away');
+      await expect(storage.stat(key)).resolves.toBeUndefined();
+    }, 10_000);
+
+    it('rejects a put whose stream fails before its first byte, with nobody else listening for the error', async () => {
+      const key = `${prefix()}/refused.bin`;
+      const failing = new Readable({
+        read() {
+          this.destroy(new Error('disk unreadable'));
+        },
+      });
+      await expect(storage.put(key, failing)).rejects.toThrow('disk unreadable');
+      await expect(storage.stat(key)).resolves.toBeUndefined();
+      // the key stays usable
+      await storage.put(key, Buffer.from('ok'));
+      expect((await readAll(await storage.get(key))).toString()).toBe('ok');
+    }, 10_000);
+
+    (QUIRKS[name]?.listOrder ? it.skip : it)('lists keys in the byte order of their UTF-8, as S3 does', async () => {
+      const p = prefix();
+      // '-' < '/' < '0' < 'z' < 'é' (C3 A9) < '数' (E6 95 B0)
+      const keys = [`${p}/x0`, `${p}/x/y`, `${p}/x`, `${p}/x-1`, `${p}/xz`, `${p}/x/数`, `${p}/x/é`, `${p}/x/a/b`];
+      for (const k of keys) await storage.put(k, Buffer.from(k));
+      const listed: string[] = [];
+      for await (const key of storage.list(`${p}/`)) listed.push(key);
+      expect(listed).toEqual([`${p}/x`, `${p}/x-1`, `${p}/x/a/b`, `${p}/x/y`, `${p}/x/é`, `${p}/x/数`, `${p}/x0`, `${p}/xz`]);
+    });
+
     it('round-trips a 5 MB stream byte for byte', async () => {
       const key = `${prefix()}/big.bin`;
       const body = randomBytes(5 * 1024 * 1024);
@@ -344,5 +428,55 @@ describe('FileSystemObjectStorage specifics', () => {
     await expect(storage.put('upload/broken.bin', failing)).rejects.toThrow('client went away');
     await expect(storage.stat('upload/broken.bin')).resolves.toBeUndefined();
     expect(await readdir(join(root, 'failing', 'tmp'))).toEqual([]);
+    expect(existsSync(join(root, 'failing', 'tree', 'd.upload'))).toBe(false);
+  });
+
+  it('keeps data and metadata apart from the keys: no key can collide with another or with metadata', async () => {
+    const storage = new FileSystemObjectStorage(join(root, 'layout'));
+    const keys = ['a', 'a/b', 'a.meta.json', 'm.a', 'o.a', 'd.a', 'a/m.b', 'tmp', 'tree', 'data/x'];
+    for (const k of keys) await storage.put(k, Buffer.from(`body of ${k}`), { contentType: `text/x-${keys.indexOf(k)}` });
+    for (const k of keys) {
+      expect((await readAll(await storage.get(k))).toString()).toBe(`body of ${k}`);
+      expect((await storage.stat(k))?.contentType).toBe(`text/x-${keys.indexOf(k)}`);
+    }
+    expect(await listAll(storage, '')).toEqual([...keys].sort());
+    await storage.delete('a');
+    expect(await listAll(storage, '')).toEqual(keys.filter((k) => k !== 'a').sort());
+    expect((await readAll(await storage.get('a/b'))).toString()).toBe('body of a/b');
+  });
+
+  it('does not trust metadata that describes other bytes than those in place', async () => {
+    const dir = join(root, 'torn');
+    const storage = new FileSystemObjectStorage(dir);
+    await storage.put('k/v', Buffer.from('old bytes'), { contentType: 'text/plain' });
+    // As if a put had died between renaming its metadata and its bytes into place:
+    // the bytes change under the old metadata.
+    await writeFile(join(dir, 'tree', 'd.k', 'o.v'), 'new bytes, longer');
+    const s = await storage.stat('k/v');
+    expect(s).toMatchObject({ size: 17, etag: md5(Buffer.from('new bytes, longer')) });
+    expect(s?.contentType).toBeUndefined();
+    await expect(storage.stat('k/v')).resolves.toMatchObject({ etag: md5(Buffer.from('new bytes, longer')) });
+  });
+
+  it('moves objects of the former layout (data/<key> with <key>.meta.json beside) into the tree on first use', async () => {
+    const dir = join(root, 'legacy');
+    await mkdir(join(dir, 'data', 'ds', '2024'), { recursive: true });
+    await writeFile(join(dir, 'data', 'ds', '2024', 'report.csv'), 'id,name\n');
+    await writeFile(join(dir, 'data', 'ds', '2024', 'report.csv.meta.json'), JSON.stringify({ etag: md5(Buffer.from('id,name\n')), contentType: 'text/csv' }));
+    await writeFile(join(dir, 'data', 'ds', 'no-meta.bin'), 'raw');
+    // a user object whose key ends in .meta.json, with no object it could belong to
+    await writeFile(join(dir, 'data', 'ds', 'notes.meta.json'), '{"mine":true}');
+    // a sidecar left alone by a put that failed (the object could not be renamed over a directory)
+    await writeFile(join(dir, 'data', 'ds', '2024.meta.json'), JSON.stringify({ etag: md5(Buffer.from('x')) }));
+
+    const storage = new FileSystemObjectStorage(dir);
+    expect(await listAll(storage, '')).toEqual(['ds/2024/report.csv', 'ds/no-meta.bin', 'ds/notes.meta.json']);
+    await expect(storage.stat('ds/2024/report.csv')).resolves.toMatchObject({ size: 8, etag: md5(Buffer.from('id,name\n')), contentType: 'text/csv' });
+    await expect(storage.stat('ds/no-meta.bin')).resolves.toMatchObject({ size: 3, etag: md5(Buffer.from('raw')) });
+    expect((await readAll(await storage.get('ds/notes.meta.json'))).toString()).toBe('{"mine":true}');
+    expect(existsSync(join(dir, 'data'))).toBe(false);
+
+    // a second instance (a restart) finds nothing left to do
+    expect(await listAll(new FileSystemObjectStorage(dir), 'ds/')).toEqual(['ds/2024/report.csv', 'ds/no-meta.bin', 'ds/notes.meta.json']);
   });
 });
