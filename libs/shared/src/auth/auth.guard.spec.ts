@@ -158,6 +158,43 @@ describe('AuthGuard: staff endpoints', () => {
   });
 });
 
+describe('AuthGuard: a bad token on a @Public endpoint', () => {
+  const expired = () => ({ Authorization: `Bearer ${new TokenService(SECRET, -60).sign(operator).accessToken}` });
+  const forged = () => ({ Authorization: `Bearer ${new TokenService('z'.repeat(32)).sign(admin).accessToken}` });
+  const badTokens: [string, () => Record<string, string>][] = [
+    ['an expired token', expired],
+    ['a token signed with another secret', forged],
+    ['a token that is no JWT', () => ({ Authorization: 'Bearer nope' })],
+  ];
+
+  it.each(badTokens)('ignores %s: the caller is anonymous, with no principal and no actor', async (_label, headers) => {
+    for (const [cls, handler] of [[CatalogController, 'health'], [AuditController, 'ping']] as const) {
+      const req = request(headers());
+      const ctx: RequestContext = { correlationId: 'corr-12345678' };
+      await expect(runWithContext(ctx, () => guard.canActivate(context(cls, handler, req)))).resolves.toBe(true);
+      expect(req.principal).toBeUndefined();
+      expect(ctx.actor).toBeUndefined();
+    }
+  });
+
+  it.each(badTokens)('still refuses %s on an endpoint that is not public: 401', async (_label, headers) => {
+    for (const [cls, handler] of [[CatalogController, 'list'], [CatalogController, 'approve'], [AuditController, 'search'], [CatalogController, 'openData']] as const) {
+      const req = request(headers());
+      const err = await refusal(guard.canActivate(context(cls, handler, req)));
+      expect(err.status).toBe(401);
+      expect(req.principal).toBeUndefined();
+    }
+    // an expired token keeps its own code, so a client knows to log in again
+    expect((await refusal(guard.canActivate(context(CatalogController, 'list', request(expired()))))).code).toBe('TOKEN_EXPIRED');
+  });
+
+  it('still takes a valid token on a @Public endpoint as the caller', async () => {
+    const req = request(bearer(operator));
+    await expect(guard.canActivate(context(CatalogController, 'health', req))).resolves.toBe(true);
+    expect(req.principal).toEqual(operator);
+  });
+});
+
 describe('AuthGuard: @AppAuth endpoints', () => {
   it('resolves a valid X-API-Key to an app principal and records the app actor', async () => {
     const req = request({ 'X-API-Key': VALID_KEY });

@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import { CommonErrors } from '../errors/problem';
 import { setActor } from '../http/request-context';
 import { APP_AUTH, AuthedRequest, IS_PUBLIC, REQUIRED_ROLES } from './decorators';
-import type { AppPrincipal, StaffRole } from './principal';
+import type { AppPrincipal, StaffPrincipal, StaffRole } from './principal';
 import { TokenService } from './token.service';
 
 /** Implemented by the open-api service: turns a presented API key into the app it belongs to. */
@@ -16,6 +16,7 @@ export const API_KEY_RESOLVER = Symbol('API_KEY_RESOLVER');
 /**
  * Global guard: every endpoint is staff-only unless marked @Public() or @AppAuth().
  * A staff endpoint without @Roles() is open to any authenticated staff member.
+ * On a @Public() endpoint a valid staff token still sets the principal; a bad one is ignored.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -48,7 +49,15 @@ export class AuthGuard implements CanActivate {
 
     if (isPublic && !bearer) return true;
     if (!bearer) throw CommonErrors.unauthenticated();
-    const staff = this.tokens.verify(bearer);
+    let staff: StaffPrincipal;
+    try {
+      staff = this.tokens.verify(bearer);
+    } catch (err) {
+      // A public endpoint serves anyone: an expired or invalid token (a stale browser session)
+      // makes the caller anonymous there instead of locking them out of login and health.
+      if (isPublic) return true;
+      throw err;
+    }
     req.principal = staff;
     setActor({ type: 'user', id: staff.userId, name: staff.displayName, deptId: staff.deptId, ip: req.ip });
     if (isPublic) return true;
