@@ -1,5 +1,7 @@
 import { ConfigValidationError, loadConfig } from './load-config';
-import { ServiceEnv } from './service-env';
+import { randomBytes } from 'node:crypto';
+import { IsString } from 'class-validator';
+import { credentialsKey, decodeKey32, ServiceEnv } from './service-env';
 
 /** The smallest environment a distributed service boots with (Kafka is the default transport). */
 const VALID: NodeJS.ProcessEnv = {
@@ -138,5 +140,89 @@ describe('loadConfig(ServiceEnv)', () => {
     for (const v of ['API_KEY_PEPPER', 'DATABASE_URL', 'JWT_SECRET', 'KAFKA_BROKERS', 'PORT'])
       expect(err.message).toMatch(new RegExp(`^  - ${v}: `, 'm'));
     expect(err.name).toBe('ConfigValidationError');
+  });
+
+  it('returns the declared fields only, never the rest of the environment', () => {
+    const cfg = loadConfig(ServiceEnv, { ...VALID, PATH: '/usr/bin', HOME: '/root', AWS_SECRET_ACCESS_KEY: 'leak', npm_config_cache: '/tmp' });
+    for (const v of ['PATH', 'HOME', 'AWS_SECRET_ACCESS_KEY', 'npm_config_cache']) expect(cfg).not.toHaveProperty(v);
+    const declared = Object.keys(new ServiceEnv());
+    for (const k of Object.keys(cfg)) expect(declared).toContain(k);
+    expect(JSON.stringify(cfg)).not.toContain('leak');
+  });
+
+  it('reads the real process.env down to the declared fields too', () => {
+    process.env.GOVDATA_UNDECLARED_PROBE = 'x';
+    try {
+      const cfg = loadConfig(ServiceEnv, { ...process.env, ...VALID });
+      expect(cfg).not.toHaveProperty('GOVDATA_UNDECLARED_PROBE');
+      expect(cfg).not.toHaveProperty('PATH');
+    } finally {
+      delete process.env.GOVDATA_UNDECLARED_PROBE;
+    }
+  });
+
+  it('keeps a declared field without a default or decorator, and those of a parent class', () => {
+    class Base {
+      @IsString() BASE_VAR = 'base-default';
+    }
+    class Child extends Base {
+      PLAIN?: string = undefined;
+      @IsString() CHILD_VAR: string;
+    }
+    const cfg = loadConfig(Child, { BASE_VAR: 'b', PLAIN: 'p', CHILD_VAR: 'c', OTHER: 'o' });
+    expect({ ...cfg }).toEqual({ BASE_VAR: 'b', PLAIN: 'p', CHILD_VAR: 'c' });
+  });
+
+  describe('CREDENTIALS_KEY', () => {
+    const key = randomBytes(32);
+
+    it('is optional', () => {
+      expect(loadConfig(ServiceEnv, VALID).CREDENTIALS_KEY).toBeUndefined();
+      expect(credentialsKey(loadConfig(ServiceEnv, VALID))).toBeUndefined();
+    });
+
+    it.each([
+      ['hex', key.toString('hex')],
+      ['upper-case hex', key.toString('hex').toUpperCase()],
+      ['base64', key.toString('base64')],
+      ['base64 without padding', key.toString('base64').replace(/=$/, '')],
+      ['base64url', key.toString('base64url')],
+    ])('takes 32 bytes as %s', (_label, value) => {
+      const cfg = loadConfig(ServiceEnv, { ...VALID, CREDENTIALS_KEY: value });
+      expect(cfg.CREDENTIALS_KEY).toBe(value);
+      expect(credentialsKey(cfg)?.equals(key)).toBe(true);
+    });
+
+    it.each([
+      ['a passphrase', 'correct horse battery staple correct horse'],
+      ['16 bytes of hex', randomBytes(16).toString('hex')],
+      ['31 bytes of base64', randomBytes(31).toString('base64')],
+      ['33 bytes of base64', randomBytes(33).toString('base64')],
+      ['64 characters that are not hex', 'g'.repeat(64)],
+      ['a non-canonical base64 spelling', `${'A'.repeat(42)}B=`],
+      ['hex with whitespace', ` ${key.toString('hex')}`],
+    ])('refuses %s and names it', (_label, value) => {
+      const err = configError({ ...VALID, CREDENTIALS_KEY: value });
+      expect(variablesOf(err)).toEqual(['CREDENTIALS_KEY']);
+      expect(err.message).toMatch(/CREDENTIALS_KEY: must be a 32-byte key/);
+      expect(decodeKey32(value)).toBeUndefined();
+    });
+  });
+
+  describe('AUDIT_SIGNING_KEY', () => {
+    it('is optional', () => {
+      expect(loadConfig(ServiceEnv, VALID).AUDIT_SIGNING_KEY).toBeUndefined();
+      expect(loadConfig(ServiceEnv, { ...VALID, AUDIT_SIGNING_KEY: '' }).AUDIT_SIGNING_KEY).toBeUndefined();
+    });
+
+    it('takes a key of 32 characters or more', () => {
+      expect(loadConfig(ServiceEnv, { ...VALID, AUDIT_SIGNING_KEY: 'a'.repeat(32) }).AUDIT_SIGNING_KEY).toBe('a'.repeat(32));
+    });
+
+    it('refuses a shorter one and names it', () => {
+      const err = configError({ ...VALID, AUDIT_SIGNING_KEY: 'a'.repeat(31) });
+      expect(variablesOf(err)).toEqual(['AUDIT_SIGNING_KEY']);
+      expect(err.message).toMatch(/AUDIT_SIGNING_KEY: must be at least 32 characters/);
+    });
   });
 });

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
-import { validateSync, ValidationError } from 'class-validator';
+import { getMetadataStorage, validateSync, ValidationError } from 'class-validator';
 
 /** Thrown at boot when the environment is missing or has a wrong variable; names every bad variable. */
 export class ConfigValidationError extends Error {
@@ -20,13 +20,24 @@ function flatten(errors: ValidationError[]): { variable: string; reason: string 
   ]);
 }
 
+/** The variables a schema declares: its fields (with or without a default) and every validated property. */
+function declaredFields(schema: new () => object): Set<string> {
+  const fields = new Set(Object.keys(new schema()));
+  for (const m of getMetadataStorage().getTargetValidationMetadatas(schema, '', true, false)) fields.add(m.propertyName);
+  return fields;
+}
+
 /**
  * Reads and validates configuration once at boot (the only place that reads process.env).
- * Empty strings count as unset so `FOO=` in a .env file does not pass as a value.
+ * Only the variables the schema declares are read: the result holds its fields and nothing else
+ * of the environment. Empty strings count as unset so `FOO=` in a .env file does not pass as a value.
  */
 export function loadConfig<T extends object>(schema: new () => T, env: NodeJS.ProcessEnv = process.env): T {
   const plain: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') plain[k] = v;
+  for (const k of declaredFields(schema)) {
+    const v = env[k];
+    if (typeof v === 'string' && v !== '') plain[k] = v;
+  }
   const instance = plainToInstance(schema, plain, { enableImplicitConversion: true, exposeDefaultValues: true });
   const errors = validateSync(instance, { whitelist: false, forbidUnknownValues: false });
   if (errors.length) throw new ConfigValidationError(flatten(errors));
