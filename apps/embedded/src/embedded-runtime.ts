@@ -28,6 +28,11 @@ async function loadSecrets(dataDir: string): Promise<Secrets> {
   return secrets;
 }
 
+/** Service policy settings (deadline limits, goals, calendar overrides) pass through from the environment. */
+function serviceSettingsFromEnv(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => /^(CATALOG|CALENDAR)_/.test(k)));
+}
+
 export interface EmbeddedInfrastructure {
   runtime: ServiceRuntime;
   logger: Logger;
@@ -59,7 +64,7 @@ export async function startEmbeddedInfrastructure(env: EmbeddedEnv): Promise<Emb
       bodyLimit: env.BODY_LIMIT,
       outboxStartDelayMs: env.OUTBOX_START_DELAY_MS,
       dbPoolSize: 5,
-      extra: { SEED_DEMO: env.SEED_DEMO },
+      extra: { ...serviceSettingsFromEnv(process.env), SEED_DEMO: env.SEED_DEMO, SEED_DEMO_CATALOG: process.env.SEED_DEMO_CATALOG ?? env.SEED_DEMO },
     },
   };
   return {

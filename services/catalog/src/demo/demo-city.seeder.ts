@@ -2,7 +2,10 @@ import { hashPassword, organizationCodeCheckChar, SERVICE_RUNTIME, ServiceRuntim
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { EntriesService } from '../entries/entries.service';
 import { IdentityService } from '../identity/identity.service';
+import { InformationSystem } from '../systems/information-system.entity';
+import { DEMO_ELEMENT_SOURCES, DEMO_ENTRIES } from './demo-catalog';
 import { Department } from '../organization/department.entity';
 import { OrganizationService } from '../organization/organization.service';
 
@@ -53,6 +56,7 @@ export class DemoCitySeeder implements OnApplicationBootstrap {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly organization: OrganizationService,
     private readonly identity: IdentityService,
+    private readonly entries: EntriesService,
     @Inject(SERVICE_RUNTIME) private readonly runtime: ServiceRuntime,
   ) {}
 
@@ -92,7 +96,28 @@ export class DemoCitySeeder implements OnApplicationBootstrap {
       }
       return ids;
     });
-    this.logger.log(`demo city created: ${deptIds.size} departments, ${users} users`);
+    // The sample catalog is optional so tests can start from an empty one.
+    const published = this.runtime.settings.extra?.SEED_DEMO_CATALOG === 'true' ? await this.seedCatalog(deptIds) : 0;
+    this.logger.log(`demo city created: ${deptIds.size} departments, ${users} users, ${published} published catalog entries`);
     return { created: true, departments: deptIds.size, users };
+  }
+
+  /** 数源部门 of the common data elements and a few published entries, through the real review path. */
+  private async seedCatalog(deptIds: Map<string, string>): Promise<number> {
+    for (const [code, dept] of Object.entries(DEMO_ELEMENT_SOURCES))
+      await this.dataSource.query(`UPDATE catalog.data_element SET source_dept_id = $1 WHERE code = $2`, [deptIds.get(dept), code]);
+    const [{ id: adminId }] = await this.dataSource.query(`SELECT id FROM catalog.staff_user WHERE username = 'admin'`);
+    const admin = { id: adminId, scope: { all: true } as const, isAdmin: true };
+    const systems = this.dataSource.getRepository(InformationSystem);
+    for (const demo of DEMO_ENTRIES) {
+      const deptId = deptIds.get(demo.dept)!;
+      const system = (await systems.findOneBy({ deptId, name: demo.system })) ?? (await systems.save(systems.create({ deptId, name: demo.system, description: null, createdBy: null })));
+      const draft = await this.entries.create(admin, deptId, { ...demo.metadata, systemId: system.id });
+      const errors = draft.working.findings.filter((f) => f.severity === 'error');
+      if (errors.length > 0) throw new Error(`demo entry ${demo.metadata.name} is not compliant: ${errors.map((f) => `${f.field} ${f.zh}`).join('; ')}`);
+      await this.entries.submit(admin, draft.id);
+      await this.entries.approve(admin, draft.id, '示范数据');
+    }
+    return DEMO_ENTRIES.length;
   }
 }
