@@ -27,6 +27,21 @@ export class OutboxWriter {
     ]);
     return envelope;
   }
+
+  /** Writes many events of one name with a single statement (bulk imports). */
+  async addMany<N extends EventName>(manager: EntityManager, name: N, payloads: readonly PayloadOf<N>[]): Promise<number> {
+    const ctx = currentContext();
+    const envelopes = payloads.map((p) => createEnvelope(name, p, { producer: this.producer, correlationId: ctx?.correlationId, actor: ctx?.actor }));
+    for (let i = 0; i < envelopes.length; i += 1000) {
+      const batch = envelopes.slice(i, i + 1000);
+      await manager.query(
+        `INSERT INTO ${this.schema}.outbox (event_id, event_name, event_key, envelope)
+         SELECT (e->>'id')::uuid, e->>'name', e->>'key', e FROM jsonb_array_elements($1::jsonb) AS e`,
+        [JSON.stringify(batch)],
+      );
+    }
+    return envelopes.length;
+  }
 }
 
 export interface OutboxRelayMetrics {

@@ -1,5 +1,6 @@
 import {
   CatalogMetadata,
+  ComplianceContext,
   ComplianceFinding,
   DepartmentScope,
   EntryStatus,
@@ -12,6 +13,7 @@ import {
   scopeAllows,
   toShanghaiDate,
 } from '@gov/shared';
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -117,6 +119,51 @@ export class EntriesService {
     });
   }
 
+  /**
+   * Creates many drafts of one department in the caller's transaction with a few statements per
+   * thousand rows (目录确认表 import). The caller has already checked them.
+   */
+  async createDraftsIn(m: EntityManager, actor: Actor, deptId: string, drafts: readonly { metadata: CatalogMetadata; findings: ComplianceFinding[] }[]): Promise<string[]> {
+    const dept = await this.department(m, deptId);
+    const now = new Date();
+    const entries = drafts.map(() =>
+      m.getRepository(CatalogEntry).create({
+        id: randomUUID(),
+        deptId,
+        status: 'draft',
+        changeStatus: null,
+        latestVersion: 1,
+        publishedVersion: null,
+        publishedAt: null,
+        resourceCode: null,
+        sourceRegion: null,
+        createdBy: actor.id,
+        createdAt: now,
+        updatedAt: now,
+      }),
+    );
+    for (let i = 0; i < entries.length; i += 1000) {
+      const slice = entries.slice(i, i + 1000);
+      await m.query(
+        `INSERT INTO catalog.catalog_entry (id, dept_id, status, latest_version, created_by)
+         SELECT id, $2::uuid, 'draft', 1, $3::uuid FROM unnest($1::uuid[]) AS id`,
+        [slice.map((e) => e.id), deptId, actor.id],
+      );
+      await m.query(
+        `INSERT INTO catalog.entry_version (entry_id, version, state, metadata, findings, created_by)
+         SELECT (v->>'id')::uuid, 1, 'draft', v->'metadata', v->'findings', $2::uuid FROM jsonb_array_elements($1::jsonb) AS v`,
+        [JSON.stringify(slice.map((e, j) => ({ id: e.id, metadata: cleanMetadata(drafts[i + j].metadata), findings: drafts[i + j].findings }))), actor.id],
+      );
+    }
+    await this.index.upsertMany(m, entries.map((entry, i) => ({ entry, metadata: drafts[i].metadata, deptName: dept.name })));
+    await this.outbox.addMany(
+      m,
+      'catalog.entry.drafted',
+      entries.map((e, i) => ({ entryId: e.id, version: 1, deptId, name: drafts[i].metadata.name ?? '', resourceCode: null, status: 'draft' as const, actorId: actor.id, at: now.toISOString(), comment: '目录确认表导入' })),
+    );
+    return entries.map((e) => e.id);
+  }
+
   /** Saves the working version; runs the compliance check and returns its findings. */
   async save(actor: Actor, id: string, metadata: CatalogMetadata): Promise<EntryView> {
     return this.db.transaction(async (m) => {
@@ -134,7 +181,11 @@ export class EntriesService {
 
   /** Starts a new version of a published entry (变更); the published version stays visible meanwhile. */
   async startChange(actor: Actor, id: string, reason: string, metadata?: CatalogMetadata): Promise<EntryView> {
-    return this.db.transaction(async (m) => {
+    return this.db.transaction((m) => this.startChangeIn(m, actor, id, reason, metadata));
+  }
+
+  async startChangeIn(m: EntityManager, actor: Actor, id: string, reason: string, metadata?: CatalogMetadata): Promise<EntryView> {
+    {
       const entry = await this.lockOwned(m, actor, id);
       if (entry.status !== 'published' || entry.changeStatus) throw CatalogErrors.wrongState({ zh: '发起变更', en: 'start a change' }, entry.changeStatus ?? entry.status);
       const published = await m.getRepository(EntryVersion).findOneByOrFail({ entryId: id, version: entry.publishedVersion! });
@@ -150,7 +201,7 @@ export class EntriesService {
       await m.getRepository(CatalogEntry).save(entry);
       await this.emit(m, 'catalog.entry.drafted', entry, content, version, actor.id, reason);
       return this.view(m, entry);
-    });
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -260,9 +311,9 @@ export class EntriesService {
   // ---------------------------------------------------------------------------------------------
   // Helpers
 
-  /** Runs the compliance self-check for a department. */
-  async check(m: EntityManager, deptId: string, metadata: CatalogMetadata): Promise<ComplianceFinding[]> {
-    const findings = checkCatalogCompliance(metadata, await this.compliance.load(m, deptId));
+  /** Runs the compliance self-check for a department (pass a loaded context to check many entries). */
+  async check(m: EntityManager, deptId: string, metadata: CatalogMetadata, context?: ComplianceContext): Promise<ComplianceFinding[]> {
+    const findings = checkCatalogCompliance(metadata, context ?? (await this.compliance.load(m, deptId)));
     if (metadata.open?.type === 'NOT_OPEN' && metadata.referenceItemId && !metadata.open.basis?.trim())
       findings.push({ field: 'open.basis', code: 'REFERENCE_NOT_OPEN_BASIS_REQUIRED', severity: 'error', zh: '参考清单事项不予开放时须填写不开放依据及理由', en: 'A reference-list item that is not opened needs a basis' });
     return findings;
