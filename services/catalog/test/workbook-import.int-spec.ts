@@ -135,3 +135,10 @@ it('exports the department catalog in the template layout; re-importing it chang
   const malformed = await upload(await withCode('20x/1'));
   expect(malformed.body.errors[0]).toMatchObject({ code: 'RESOURCE_CODE_INVALID', row: 2 });
 });
+
+it('refuses an empty template with its own code', async () => {
+  const res = await fetch(`${p.baseUrl}/api/catalog/workbook/template`, { headers: { authorization: `Bearer ${opToken}` } });
+  const empty = await upload(Buffer.from(await res.arrayBuffer()), '?dryRun=true');
+  expect(empty.status).toBe(422);
+  expect(empty.body.code).toBe('IMPORT_NO_ROWS');
+});

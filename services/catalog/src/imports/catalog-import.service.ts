@@ -97,6 +97,8 @@ export class CatalogImportService {
       if (err instanceof WorkbookRejectedError) throw new DomainException(err.code, HttpStatus.UNPROCESSABLE_ENTITY, { zh: err.zh, en: err.en });
       throw err;
     }
+    if (parsed.entries.length === 0 && parsed.errors.length === 0)
+      throw new DomainException('IMPORT_NO_ROWS', HttpStatus.UNPROCESSABLE_ENTITY, { zh: '目录确认表的"目录"工作表中没有填写任何条目', en: 'The 目录 sheet has no rows' });
     const problems: ImportProblem[] = parsed.errors.map((p) => ({ field: `${p.sheet}!${p.column ?? ''}${p.row ?? ''}`, ...p }));
 
     return this.db.transaction('REPEATABLE READ', async (m) => {
