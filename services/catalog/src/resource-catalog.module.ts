@@ -39,6 +39,7 @@ import { SystemsController, SystemsService } from './systems/systems.controller'
     ReferenceListController,
     StatisticsController,
     CatalogImportController,
+    CascadeController,
   ],
   providers: [
     catalogSettingsProvider,
