@@ -67,8 +67,12 @@ const STRUCTURED_FORMATS = new Set(['2', '3']);
 const ITEM_LIST_FORMATS = new Set(['2', '3', '6', '7']);
 /** Types with an implied size: a length is not required for them. */
 const FIXED_SIZE_TYPES = new Set(['D', 'T', 'L']);
-/** Words that show a basis cites a law, regulation or central policy. */
-const LEGAL_BASIS = /《[^》]+》|法律|法规|条例|规定|国务院|党中央|中共中央|中办|国办|法\s*第/;
+/**
+ * What shows a basis cites a law, regulation or central policy: a title in 《》, a named law or an
+ * article of one, a 条例, or a central body. Bare words such as 法律/法规/规定 cite nothing
+ * ("存在法律风险", "内部规定") and are not enough.
+ */
+const LEGAL_BASIS = /《[^》]+》|中华人民共和国[\u4e00-\u9fa5]+法|(?:法|条例|规定|办法)\s*第|条例|国务院|党中央|中共中央|中办|国办/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 const blank = (v: unknown) => v == null || (typeof v === 'string' && v.trim() === '');

@@ -91,6 +91,8 @@ export class OneSourceService {
         const retireId = pair.find((e) => e !== dto.keepEntryId)!;
         const [kept] = await m.query(`SELECT resource_code FROM catalog.catalog_entry WHERE id = $1`, [dto.keepEntryId]);
         const [toRetire] = await m.query(`SELECT status FROM catalog.catalog_entry WHERE id = $1`, [retireId]);
+        // An entry still in the review path cannot be retired; "merged" it would go on to be published.
+        if (toRetire && toRetire.status !== 'published' && toRetire.status !== 'retired') throw OneSourceErrors.mergeTargetUnpublished(toRetire.status);
         if (toRetire?.status === 'published') await this.entries.retireIn(m, actorOf(staff), retireId, `一数一源合并至 ${kept?.resource_code ?? dto.keepEntryId}：${dto.note}`);
       }
       Object.assign(conflict, { status: 'resolved', resolution: dto.resolution, resolutionNote: dto.note, resolvedBy: staff.userId, resolvedAt: new Date() });

@@ -46,11 +46,13 @@ export class ReferenceListService {
     return this.db.transaction(async (m) => {
       const deptIds = [...new Set(dto.items.map((i) => i.deptId))];
       const known = new Set((await m.query(`SELECT id FROM catalog.department WHERE id = ANY($1::uuid[])`, [deptIds])).map((r: { id: string }) => r.id));
-      const missing = dto.items.map((item, i) => ({ item, i })).filter(({ item }) => !known.has(item.deptId));
-      if (missing.length > 0)
-        throw new DomainException('REFERENCE_LIST_INVALID', HttpStatus.UNPROCESSABLE_ENTITY, { zh: '参考清单中有不存在的部门', en: 'The reference list names unknown departments' }, {
-          errors: missing.map(({ i, item }) => ({ field: `items[${i}].deptId`, zh: `部门不存在：${item.deptId}`, en: `Unknown department: ${item.deptId}` })),
-        });
+      const domains = new Set((await m.query(`SELECT code FROM catalog.data_domain`)).map((r: { code: string }) => r.code));
+      const errors = dto.items.flatMap((item, i) => [
+        ...(known.has(item.deptId) ? [] : [{ field: `items[${i}].deptId`, zh: `部门不存在：${item.deptId}`, en: `Unknown department: ${item.deptId}` }]),
+        ...(!item.domainCode || domains.has(item.domainCode) ? [] : [{ field: `items[${i}].domainCode`, zh: `数据领域未配置：${item.domainCode}`, en: `Unknown domain: ${item.domainCode}` }]),
+      ]);
+      if (errors.length > 0)
+        throw new DomainException('REFERENCE_LIST_INVALID', HttpStatus.UNPROCESSABLE_ENTITY, { zh: '参考清单中有不存在的部门或数据领域', en: 'The reference list names unknown departments or domains' }, { errors });
       let loaded = 0;
       for (const item of dto.items) {
         const rows = await m.query(

@@ -1,4 +1,5 @@
 import {
+  CommonErrors,
   DepartmentScope,
   FORMAT_CLASSES,
   OPEN_TYPES,
@@ -46,6 +47,9 @@ export class SearchService {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async search(scope: DepartmentScope, query: SearchEntriesQuery): Promise<SearchResult> {
+    // Domains are configurable, so the DTO cannot list them: an unknown one is a typo, not an empty result.
+    if (query.domain && (await this.db.query(`SELECT 1 FROM catalog.data_domain WHERE code = $1`, [query.domain])).length === 0)
+      throw CommonErrors.validation([{ field: 'domain', zh: `数据领域"${query.domain}"未配置`, en: `Unknown domain: ${query.domain}` }]);
     const params: unknown[] = [];
     const p = (v: unknown) => `$${params.push(v)}`;
     const where: string[] = [];
