@@ -276,3 +276,17 @@ describe('near duplicates', () => {
 
 /** An entry id that is in no conflict. */
 const source0 = () => '00000000-0000-4000-8000-000000000001';
+
+describe('retiring a source entry', () => {
+  it('stops pointing other departments at it', async () => {
+    await admin.expect(200, 'PUT', '/data-elements/REAL_ESTATE_UNIT_NUMBER', { name: '不动产单元号', aliases: ['不动产单元代码'], sourceDeptId: dept.gaj.id });
+    const source = await publish(gaj, meta('gaj', '不动产单元信息（退役测试）', [item('不动产单元号', 'C', 28), item('坐落', 'C', 300)]));
+    expect((await element('REAL_ESTATE_UNIT_NUMBER')).sourceEntryId).toBe(source.id);
+    await admin.expect(200, 'POST', `/entries/${source.id}/retire`, { reason: '数据并入新系统' });
+    expect(await element('REAL_ESTATE_UNIT_NUMBER')).toMatchObject({ sourceDeptId: dept.gaj.id, sourceEntryId: null });
+    const other = await draft(rsj, meta('rsj', '住房公积金缴存信息（退役测试）', [item('不动产单元代码', 'C', 28)]));
+    const finding = other.working.findings.find((f: { code: string }) => f.code === 'ONE_SOURCE_DUPLICATE');
+    expect(finding.detail).toMatchObject({ sourceDeptId: dept.gaj.id });
+    expect(finding.detail.entryId ?? null).toBeNull();
+  });
+});

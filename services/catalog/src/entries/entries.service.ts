@@ -295,6 +295,8 @@ export class EntriesService {
     const published = await m.getRepository(EntryVersion).findOneByOrFail({ entryId: id, version: entry.publishedVersion! });
     await this.touch(m, entry, published.metadata);
     await m.query(`UPDATE catalog.deadline SET status = 'met', met_at = now() WHERE subject_type = 'entry' AND subject_id = $1 AND status <> 'met'`, [id]);
+    // Other departments must not be pointed at a retired entry; the source department publishes another.
+    await m.query(`UPDATE catalog.data_element SET source_entry_id = NULL, updated_at = now() WHERE source_entry_id = $1`, [id]);
     await this.emit(m, 'catalog.entry.retired', entry, published.metadata, entry.publishedVersion!, actor.id, reason);
     return this.view(m, entry);
   }
