@@ -1,5 +1,6 @@
 import { CatalogMetadata, FieldProblem, OutboxWriter, StaffPrincipal } from '@gov/shared';
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { CatalogEntry } from '../entries/catalog-entry.entity';
@@ -54,6 +55,7 @@ interface Existing {
 }
 
 const LOOKUP_CHUNK = 1000;
+const WRITE_CHUNK = 1000;
 const IMPORT_LOCK = 'catalog.cascade-import';
 
 /**
@@ -74,6 +76,8 @@ export class CascadeImportService {
 
   async import(staff: StaffPrincipal, body: unknown, dryRun: boolean): Promise<ImportResult> {
     const doc = readDocument(body);
+    // The checks that need no database run before a connection and the lock are taken.
+    const { entries, problems } = await checkEntries(doc.entries, doc.source.regionCode);
     const qr = this.db.createQueryRunner();
     await qr.connect();
     await qr.startTransaction();
@@ -83,7 +87,6 @@ export class CascadeImportService {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [IMPORT_LOCK]);
       const platform = await this.platform.resolve(m);
       assertChildRegion(doc.source.regionCode, platform.regionCode);
-      const { entries, problems } = checkEntries(doc.entries, doc.source.regionCode);
       const depts = await this.departments(m, entries, problems);
       if (problems.length) throw CascadeErrors.entriesInvalid(sortProblems(problems), doc.entries.length);
 
@@ -103,12 +106,12 @@ export class CascadeImportService {
       }
 
       const existing = await this.existingEntries(m, entries);
-      const now = new Date();
+      const plan = planChanges(entries, existing, depts.matched);
+      await this.write(m, staff, plan);
       for (const e of entries) {
-        const dept = depts.matched.get(e.provider.creditCode)!;
-        const change = await this.apply(m, staff, e, dept, existing.get(key(e.sourceRegion, e.resourceCode)), now);
-        result.counts[change.action]++;
-        if (change.action !== 'unchanged') result.changes.push(change as ImportChange);
+        const change = plan.changes.get(e.index);
+        result.counts[change?.action ?? 'unchanged']++;
+        if (change) result.changes.push(change);
       }
 
       if (dryRun) await qr.rollbackTransaction();
@@ -184,79 +187,118 @@ export class CascadeImportService {
     return found;
   }
 
-  private async apply(m: EntityManager, staff: StaffPrincipal, e: ImportEntry, dept: Dept, existing: Existing | undefined, now: Date): Promise<ImportChange | { action: 'unchanged' }> {
-    const base = { index: e.index, resourceCode: e.resourceCode, sourceRegion: e.sourceRegion };
-    const reason = `级联导入：${e.sourceRegion} 第 ${e.version} 版 / cascade import from ${e.sourceRegion}, version ${e.version}`;
-    let entry: CatalogEntry;
-    if (!existing) {
-      const [row] = await m.query(
-        `INSERT INTO catalog.catalog_entry (dept_id, status, resource_code, source_region, latest_version, published_version, published_at, created_by)
-         VALUES ($1, 'published', $2, $3, 1, 1, $4, $5) RETURNING id`,
-        [dept.id, e.resourceCode, e.sourceRegion, e.publishedAt, staff.userId],
-      );
-      await this.insertVersion(m, row.id, 1, e.metadata, reason, staff.userId, now);
-      entry = this.entryOf(row.id, dept.id, e, 1);
-    } else if (existing.status !== 'published') {
-      // Retired here (the lower platform never reuses a code, so this copy was retired on purpose).
-      return { ...base, action: 'skipped', entryId: existing.id, reason: existing.status };
-    } else if (existing.deptId === dept.id && existing.metadata && canonicalJson(existing.metadata) === canonicalJson(e.metadata)) {
-      return { action: 'unchanged' };
-    } else {
-      const version = existing.latestVersion + 1;
-      // A change started here is overtaken by the lower platform's new version.
+  /**
+   * Writes the plan with a few statements per thousand entries: new entries and their first
+   * version, new versions of changed ones (the previous published version, and a change started
+   * here, are superseded: the lower platform's version wins), the search rows and the events.
+   */
+  private async write(m: EntityManager, staff: StaffPrincipal, plan: Plan): Promise<void> {
+    const now = new Date();
+    for (let i = 0; i < plan.writes.length; i += WRITE_CHUNK) {
+      const chunk = plan.writes.slice(i, i + WRITE_CHUNK);
+      const created = chunk.filter((w) => !w.previous);
+      const updated = chunk.filter((w) => w.previous);
+      if (created.length)
+        await m.query(
+          `INSERT INTO catalog.catalog_entry (id, dept_id, status, resource_code, source_region, latest_version, published_version, published_at, created_by, created_at, updated_at)
+           SELECT r.id, r.dept_id, 'published', r.resource_code, r.source_region, 1, 1, r.published_at, $2::uuid, $3, $3
+           FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, dept_id uuid, resource_code text, source_region text, published_at timestamptz)`,
+          [JSON.stringify(created.map((w) => ({ id: w.entry.id, dept_id: w.dept.id, resource_code: w.entry.resourceCode, source_region: w.entry.sourceRegion, published_at: w.entry.publishedAt }))), staff.userId, now],
+        );
+      if (updated.length) {
+        const rows = JSON.stringify(
+          updated.map((w) => ({ id: w.entry.id, dept_id: w.dept.id, published: w.previous!.publishedVersion, latest: w.previous!.latestVersion, version: w.entry.publishedVersion, published_at: w.entry.publishedAt })),
+        );
+        await m.query(
+          `UPDATE catalog.entry_version v SET state = 'superseded', updated_at = $2
+           FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, published int, latest int)
+           WHERE v.entry_id = r.id AND (v.version = r.published OR (v.version = r.latest AND v.state <> 'approved'))`,
+          [rows, now],
+        );
+        await m.query(
+          `UPDATE catalog.catalog_entry e SET dept_id = r.dept_id, change_status = NULL, latest_version = r.version, published_version = r.version, published_at = r.published_at, updated_at = $2
+           FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, dept_id uuid, version int, published_at timestamptz)
+           WHERE e.id = r.id`,
+          [rows, now],
+        );
+      }
       await m.query(
-        `UPDATE catalog.entry_version SET state = 'superseded', updated_at = now() WHERE entry_id = $1 AND (version = $2 OR (version = $3 AND state <> 'approved'))`,
-        [existing.id, existing.publishedVersion, existing.latestVersion],
+        `INSERT INTO catalog.entry_version (entry_id, version, state, metadata, findings, change_reason, created_by, created_at, updated_at, reviewed_by, reviewed_at)
+         SELECT (r->>'id')::uuid, (r->>'version')::int, 'approved', r->'metadata', '[]', r->>'reason', $2::uuid, $3, $3, $2::uuid, $3
+         FROM jsonb_array_elements($1::jsonb) AS r`,
+        [JSON.stringify(chunk.map((w) => ({ id: w.entry.id, version: w.entry.publishedVersion, metadata: w.item.metadata, reason: w.reason }))), staff.userId, now],
       );
-      await this.insertVersion(m, existing.id, version, e.metadata, reason, staff.userId, now);
-      await m.query(
-        `UPDATE catalog.catalog_entry SET dept_id = $2, change_status = NULL, latest_version = $3, published_version = $3, published_at = $4, updated_at = now() WHERE id = $1`,
-        [existing.id, dept.id, version, e.publishedAt],
+      await this.index.upsertMany(m, chunk.map((w) => ({ entry: w.entry, metadata: w.item.metadata, deptName: w.dept.name })));
+      await this.outbox.addMany(
+        m,
+        'catalog.entry.published',
+        chunk.map((w) => ({
+          entryId: w.entry.id,
+          version: w.entry.publishedVersion!,
+          deptId: w.dept.id,
+          name: w.item.metadata.name ?? '',
+          resourceCode: w.item.resourceCode,
+          status: 'published' as const,
+          actorId: staff.userId,
+          at: now.toISOString(),
+          comment: w.reason,
+          deptName: w.dept.name,
+          providerCode: w.dept.creditCode,
+          regionCode: w.item.sourceRegion,
+          metadata: w.item.metadata,
+          publishedAt: w.item.publishedAt.toISOString(),
+        })),
       );
-      entry = this.entryOf(existing.id, dept.id, e, version);
     }
+  }
+}
 
-    await this.index.upsert(m, entry, e.metadata, dept.name);
-    await this.outbox.add(m, 'catalog.entry.published', {
-      entryId: entry.id,
-      version: entry.publishedVersion!,
+interface Write {
+  item: ImportEntry;
+  dept: Dept;
+  /** The entry as it will be (id generated for new ones). */
+  entry: CatalogEntry;
+  /** The entry before, when it is updated. */
+  previous?: Existing;
+  reason: string;
+}
+
+interface Plan {
+  writes: Write[];
+  /** Entry index → what happens to it; absent = unchanged. */
+  changes: Map<number, ImportChange>;
+}
+
+/** Decides, without writing, what happens to each entry: created, updated (new version), unchanged or skipped. */
+function planChanges(entries: ImportEntry[], existing: Map<string, Existing>, depts: Map<string, Dept>): Plan {
+  const plan: Plan = { writes: [], changes: new Map() };
+  for (const item of entries) {
+    const dept = depts.get(item.provider.creditCode)!;
+    const previous = existing.get(key(item.sourceRegion, item.resourceCode));
+    const base = { index: item.index, resourceCode: item.resourceCode, sourceRegion: item.sourceRegion };
+    if (previous && previous.status !== 'published') {
+      // Retired here: the lower platform never reuses a code, so this copy was retired on purpose.
+      plan.changes.set(item.index, { ...base, action: 'skipped', entryId: previous.id, reason: previous.status });
+      continue;
+    }
+    if (previous && previous.deptId === dept.id && previous.metadata && canonicalJson(previous.metadata) === canonicalJson(item.metadata)) continue;
+    const version = previous ? previous.latestVersion + 1 : 1;
+    const entry = Object.assign(new CatalogEntry(), {
+      id: previous?.id ?? randomUUID(),
       deptId: dept.id,
-      name: e.metadata.name ?? '',
-      resourceCode: e.resourceCode,
-      status: 'published',
-      actorId: staff.userId,
-      at: now.toISOString(),
-      comment: reason,
-      deptName: dept.name,
-      providerCode: dept.creditCode,
-      regionCode: e.sourceRegion,
-      metadata: e.metadata,
-      publishedAt: e.publishedAt.toISOString(),
-    });
-    return { ...base, action: existing ? 'updated' : 'created', entryId: entry.id, version: entry.publishedVersion! };
-  }
-
-  private async insertVersion(m: EntityManager, entryId: string, version: number, metadata: CatalogMetadata, reason: string, actorId: string, now: Date): Promise<void> {
-    await m.query(
-      `INSERT INTO catalog.entry_version (entry_id, version, state, metadata, findings, change_reason, created_by, reviewed_by, reviewed_at)
-       VALUES ($1, $2, 'approved', $3, '[]', $4, $5, $5, $6)`,
-      [entryId, version, JSON.stringify(metadata), reason, actorId, now],
-    );
-  }
-
-  private entryOf(id: string, deptId: string, e: ImportEntry, version: number): CatalogEntry {
-    return Object.assign(new CatalogEntry(), {
-      id,
-      deptId,
       status: 'published',
       changeStatus: null,
-      resourceCode: e.resourceCode,
-      sourceRegion: e.sourceRegion,
+      resourceCode: item.resourceCode,
+      sourceRegion: item.sourceRegion,
       latestVersion: version,
       publishedVersion: version,
-      publishedAt: e.publishedAt,
+      publishedAt: item.publishedAt,
     });
+    const reason = `级联导入：${item.sourceRegion} 第 ${item.version} 版 / cascade import from ${item.sourceRegion}, version ${item.version}`;
+    plan.writes.push({ item, dept, entry, previous, reason });
+    plan.changes.set(item.index, { ...base, action: previous ? 'updated' : 'created', entryId: entry.id, version });
   }
+  return plan;
 }
 
 const key = (region: string, code: string) => `${region.trim()}|${code}`;
