@@ -244,6 +244,33 @@ describe('import of a district export', () => {
     expect(keys).toEqual(expect.arrayContaining([`${CITY}|${published[0].code}`, `${DISTRICT}|${published[0].code}`, `${DISTRICT}|101001/000007`]));
     expect(doc.entries.find((e: { sourceRegion: string }) => e.sourceRegion === DISTRICT).provider.level).toBe('district');
   });
+
+  it('lets the district’s new version overtake a change started in the city', async () => {
+    const id = created[1].entryId;
+    await admin.expect(201, 'POST', `/entries/${id}/versions`, { reason: '市级补充说明' });
+    // An export may hold part of a catalog; entries it leaves out are left alone.
+    const entry = exported().entries[1] as ReturnType<typeof districtEntry>;
+    entry.metadata.tags = ['级联测试', '第二版'];
+    const res = await admin.expect(200, 'POST', '/cascade/import', districtExport([entry]));
+    expect(res.changes).toEqual([expect.objectContaining({ index: 0, action: 'updated', version: 3 })]);
+    expect(await districtOp.expect(200, 'GET', `/entries/${id}`)).toMatchObject({ status: 'published', changeStatus: null, publishedVersion: 3, latestVersion: 3 });
+    const versions = await admin.expect(200, 'GET', `/entries/${id}/versions`);
+    expect(versions.map((v: { version: number; state: string }) => [v.version, v.state])).toEqual([[1, 'superseded'], [2, 'superseded'], [3, 'approved']]);
+    expect((await admin.expect(200, 'GET', '/reviews')).map((e: { id: string }) => e.id)).not.toContain(id);
+  });
+
+  it('skips an entry the city retired, and says so', async () => {
+    const id = created[1].entryId;
+    await admin.expect(200, 'POST', `/entries/${id}/retire`, { reason: '市级下架' });
+    const entry = exported().entries[1] as ReturnType<typeof districtEntry>;
+    entry.metadata.tags = ['级联测试', '第三版'];
+    const before = await footprint();
+    const res = await admin.expect(200, 'POST', '/cascade/import', districtExport([entry]));
+    expect(res.counts).toEqual({ total: 1, created: 0, updated: 0, unchanged: 0, skipped: 1 });
+    expect(res.changes).toEqual([expect.objectContaining({ index: 0, action: 'skipped', reason: 'retired', entryId: id })]);
+    expect((await districtOp.expect(200, 'GET', `/entries/${id}`)).status).toBe('retired');
+    expect(await footprint()).toEqual(before);
+  });
 });
 
 describe('refusals: nothing is written', () => {
