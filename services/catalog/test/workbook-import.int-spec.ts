@@ -3,6 +3,7 @@ import { startTestPlatform, TestPlatform } from '../../../test/test-platform';
 import type { CatalogMetadata } from '@gov/shared';
 import { parseConfirmationWorkbook } from '../src/workbook/confirmation-workbook.parser';
 import { buildCatalogWorkbook } from '../src/workbook/confirmation-workbook.writer';
+import { editZip } from '../src/workbook/workbook.fixtures';
 import { Api, compliantMetadata } from './catalog-fixtures';
 
 /** 目录确认表: template → filled table → import (dry run, all-or-nothing) → export → re-import. */
@@ -142,3 +143,16 @@ it('refuses an empty template with its own code', async () => {
   expect(empty.status).toBe(422);
   expect(empty.body.code).toBe('IMPORT_NO_ROWS');
 });
+
+it('refuses a macro-enabled workbook and a zip bomb over HTTP, saving nothing', async () => {
+  const good = await filledTable(['排污许可信息']);
+  const before = await entryCount();
+  const macro = await upload(await editZip(good, { 'xl/vbaProject.bin': Buffer.alloc(2048, 1) }));
+  expect(macro.status).toBe(422);
+  expect(macro.body.code).toBe('MACRO_NOT_ALLOWED');
+  const bomb = await upload(await editZip(good, { 'xl/media/padding.bin': Buffer.alloc(150 * 1024 * 1024) }));
+  expect(bomb.status).toBe(422);
+  expect(bomb.body.code).toBe('ZIP_BOMB');
+  expect(bomb.body.message.zh).toMatch(/[\u4e00-\u9fa5]/);
+  expect(await entryCount()).toBe(before);
+}, 30_000);
