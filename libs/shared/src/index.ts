@@ -47,3 +47,5 @@ export * from './platform/distributed';
 export * from './standard/index';
 export * from './search/index';
 export * from './calendar/index';
+// safe .xlsx upload reading (catalog 目录确认表 import, ingest parser)
+export * from './xlsx/index';
