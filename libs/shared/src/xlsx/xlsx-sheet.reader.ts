@@ -223,6 +223,8 @@ export interface SheetCell {
   value: CellValue | undefined;
   /** The cell holds a formula (its cached result is in `value`). */
   formula: boolean;
+  /** Cell style index (`s`), for the number format (see `readDateStyles`). */
+  style: number;
 }
 
 export interface SheetRow {
@@ -317,7 +319,7 @@ export async function readSheetRows(pkg: XlsxPackage, path: string, ctx: SheetCo
         } else value = { kind: 'number', value: n, text: raw };
       }
     }
-    if (row && (value !== undefined || formula)) row.cells.push({ col: cellCol, value, formula });
+    if (row && (value !== undefined || formula)) row.cells.push({ col: cellCol, value, formula, style: cellStyle });
   };
 
   await parseXml(
