@@ -192,6 +192,7 @@ describe('parseCsv: bad input', () => {
     expect((await refusal(parseCsv(Buffer.alloc(0)))).code).toBe('EMPTY_FILE');
     expect((await refusal(parseCsv(Buffer.from('\r\n\r\n,,\r\n')))).code).toBe('EMPTY_FILE');
     expect((await refusal(parseCsv(Buffer.from('\ufeff', 'utf8')))).code).toBe('EMPTY_FILE');
+    expect((await refusal(parseCsv(Buffer.from(' \u3000 \r\n', 'utf8')))).code).toBe('EMPTY_FILE');
   });
 
   it('reads a header-only file as a table without records', async () => {

@@ -174,7 +174,9 @@ export async function parseCsv(input: ByteInput | ByteReader, opts: CsvOptions =
       return problem(rowNumber, 'INVALID_CHARACTERS', `第 ${rowNumber} 行含有无法按 ${ENCODING_ZH[decoder.encoding]} 解码的字节（会显示为乱码），已跳过`, `Row ${rowNumber} holds bytes that do not decode as ${decoder.encoding}`, raw);
     }
     if (!header) {
-      header = headerNames(fields);
+      const names = headerNames(fields);
+      if (names.length === 0) return; // only spaces: not a header
+      header = names;
       headerRowNumber = rowNumber;
       width = header.length;
       return;
