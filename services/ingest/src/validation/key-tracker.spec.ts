@@ -1,0 +1,111 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { ColumnSpec } from '../pipeline/contracts';
+import { createKeyTracker, keyHash53 } from './key-tracker';
+
+const MiB = 1024 * 1024;
+
+/** A full collection before each memory reading, so the figures are not garbage. */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
+describe('createKeyTracker', () => {
+  it('without key columns nothing is a duplicate', () => {
+    const tracker = createKeyTracker([{ name: 'a', dataType: 'C' }]);
+    expect(tracker.seen(['x'])).toBe(false);
+    expect(tracker.seen(['x'])).toBe(false);
+    expect(tracker.memoryBytes()).toBe(0);
+  });
+
+  it('compound keys: cells do not run into each other, null differs from empty', () => {
+    const specs: ColumnSpec[] = [
+      { name: 'a', dataType: 'C', key: true },
+      { name: 'other', dataType: 'C' },
+      { name: 'b', dataType: 'C', key: true },
+    ];
+    const tracker = createKeyTracker(specs);
+    expect(tracker.keyColumns).toEqual(['a', 'b']);
+    expect(tracker.seen(['ab', 'x', 'c'], 2)).toBe(false);
+    expect(tracker.seen(['a', 'x', 'bc'], 3)).toBe(false);
+    expect(tracker.seen([null, 'x', 'c'], 4)).toBe(false);
+    expect(tracker.seen(['', 'x', 'c'], 5)).toBe(false);
+    expect(tracker.seen(['ab', 'other values do not matter', 'c'], 6)).toBe(true);
+    expect(tracker.firstRowNumber).toBe(2);
+    expect(tracker.size).toBe(4);
+    expect(tracker.duplicates).toBe(1);
+  });
+
+  it('keyHash53 is an exact integer below 2^53 and stable', () => {
+    const h = keyHash53(['91350100M000100Y43'], Int32Array.of(0));
+    expect(Number.isSafeInteger(h)).toBe(true);
+    expect(h).toBe(keyHash53(['91350100M000100Y43'], Int32Array.of(0)));
+    expect(h).not.toBe(keyHash53(['91350100M000100Y44'], Int32Array.of(0)));
+  });
+
+  it('1,000,000 keys: finds exactly the planted duplicates, in flat memory', () => {
+    const specs: ColumnSpec[] = [{ name: '统一社会信用代码', dataType: 'C', key: true }];
+    const rows = 1_000_000;
+    // Sequential keys differing in a few characters are the hard case for a weak hash.
+    const keyOf = (i: number) => '91350100' + String(i).padStart(10, '0');
+    const isPlanted = (i: number) => i > 0 && i % 997 === 0;
+    /** The earlier row whose key a planted row repeats: about half as far in (the table has grown since). */
+    const originalOf = (i: number) => (isPlanted(Math.floor(i / 2)) ? Math.floor(i / 2) - 1 : Math.floor(i / 2));
+    const expected: number[] = [];
+    const expectedFirst: number[] = [];
+    const keys: string[] = [];
+    for (let i = 0; i < rows; i++) {
+      const planted = isPlanted(i);
+      if (planted) {
+        expected.push(i + 1);
+        expectedFirst.push(originalOf(i) + 1);
+      }
+      keys.push(keyOf(planted ? originalOf(i) : i));
+    }
+    collectGarbage();
+    const memoryBefore = process.memoryUsage();
+    const tracker = createKeyTracker(specs);
+    const found: number[] = [];
+    const firstRows: number[] = [];
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < rows; i++) {
+      if (tracker.seen([keys[i]], i + 1)) {
+        found.push(i + 1);
+        firstRows.push(tracker.firstRowNumber);
+      }
+    }
+    const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+    collectGarbage();
+    const memoryAfter = process.memoryUsage();
+    expect(found).toEqual(expected);
+    // The first occurrence named is the original row of the repeated key…
+    expect(firstRows).toEqual(expectedFirst);
+    expect(tracker.size).toBe(rows - expected.length);
+    expect(tracker.duplicates).toBe(expected.length);
+    // …and the table is 2^21 slots × 12 bytes.
+    expect(tracker.memoryBytes()).toBe(2 ** 21 * 12);
+
+    // Baseline for the report: a Set<string>, which keeps every key string alive (fresh strings, as
+    // a streaming load would have: the table above retains none).
+    collectGarbage();
+    const setBefore = process.memoryUsage().heapUsed;
+    const set = new Set<string>();
+    const setStarted = process.hrtime.bigint();
+    for (let i = 0; i < rows; i++) set.add(keyOf(i));
+    const setMs = Number(process.hrtime.bigint() - setStarted) / 1e6;
+    collectGarbage();
+    const setBytes = process.memoryUsage().heapUsed - setBefore;
+    expect(set.size).toBe(rows);
+
+    console.log(
+      [
+        `key tracker, ${rows.toLocaleString('en')} keys (${expected.length} planted duplicates, all found, no false ones):`,
+        `  ${elapsedMs.toFixed(0)} ms (${Math.round(rows / (elapsedMs / 1000)).toLocaleString('en')} keys/s)`,
+        `  table ${(tracker.memoryBytes() / MiB).toFixed(1)} MiB (${(tracker.memoryBytes() / tracker.size).toFixed(1)} B/key); ` +
+          `process arrayBuffers +${((memoryAfter.arrayBuffers - memoryBefore.arrayBuffers) / MiB).toFixed(1)} MiB after a full GC, nothing per key on the JS heap`,
+        `  Set<string> of ${rows.toLocaleString('en')} such keys: ${setMs.toFixed(0)} ms incl. building the strings, ~${(setBytes / MiB).toFixed(1)} MiB heap (${(setBytes / rows).toFixed(0)} B/key)`,
+      ].join('\n'),
+    );
+  }, 120_000);
+});
