@@ -21,7 +21,8 @@ export interface TestPlatform {
 /** The five services in this process on a fresh database, as the embedded mode runs them. */
 export async function startTestPlatform(opts: { seedDemo?: boolean; bodyLimit?: string } = {}): Promise<TestPlatform> {
   const db = await createTestDatabase('platform');
-  const pool = new Pool({ connectionString: db.url, max: 4 });
+  // The event log holds one connection per consumer group (its advisory lock) plus LISTEN: room for all five services and queries.
+  const pool = new Pool({ connectionString: db.url, max: 12 });
   const transport = new InProcessTransport(pool, { pollMs: 100 });
   const runtime: ServiceRuntime = {
     mode: 'embedded',

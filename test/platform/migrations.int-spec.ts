@@ -4,6 +4,7 @@ import { InitialAuditSchema1732400000000 } from '../../services/audit/src/migrat
 import { InitialCatalogSchema1732400000000 } from '../../services/catalog/src/migrations/1732400000000-initial-catalog-schema';
 import { ResourceCatalog1732500000000 } from '../../services/catalog/src/migrations/1732500000000-resource-catalog';
 import { InitialIngestSchema1732400000000 } from '../../services/ingest/src/migrations/1732400000000-initial-ingest-schema';
+import { Datasets1732600000000 } from '../../services/ingest/src/migrations/1732600000000-datasets';
 import { InitialOpenapiSchema1732400000000 } from '../../services/open-api/src/migrations/1732400000000-initial-openapi-schema';
 import { InitialSharingSchema1732400000000 } from '../../services/sharing/src/migrations/1732400000000-initial-sharing-schema';
 import { createTestDatabase, TestDatabase } from '../test-database';
@@ -11,7 +12,7 @@ import { createTestDatabase, TestDatabase } from '../test-database';
 /** Committed migrations apply, revert and re-apply cleanly, each in its own service's schema. */
 const MIGRATIONS: Record<ServiceName, Function[]> = {
   catalog: [InitialCatalogSchema1732400000000, ResourceCatalog1732500000000],
-  ingest: [InitialIngestSchema1732400000000],
+  ingest: [InitialIngestSchema1732400000000, Datasets1732600000000],
   sharing: [InitialSharingSchema1732400000000],
   'open-api': [InitialOpenapiSchema1732400000000],
   audit: [InitialAuditSchema1732400000000],

@@ -48,7 +48,8 @@ export async function startEmbeddedInfrastructure(env: EmbeddedEnv): Promise<Emb
   const db = env.DATABASE_URL
     ? { url: env.DATABASE_URL, stop: async () => undefined }
     : await startEmbeddedPostgres({ dataDir: join(dataDir, 'pg'), port: env.PG_PORT, password: secrets.pgPassword, log: (m) => logger.warn({ postgres: m }) });
-  const pool = new Pool({ connectionString: db.url, max: 6 });
+  // One connection per consumer group (advisory lock), one for LISTEN, the rest for appends and reads.
+  const pool = new Pool({ connectionString: db.url, max: 12 });
   const transport = new InProcessTransport(pool, { pollMs: 1000 });
   const keyValue = new MemoryKeyValueStore();
   const runtime: ServiceRuntime = {

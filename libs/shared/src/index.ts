@@ -20,6 +20,7 @@ export * from './events/contracts/services';
 export * from './events/contracts/event-catalog';
 export * from './events/contracts/org.events';
 export * from './events/contracts/catalog.events';
+export * from './events/contracts/ingest.events';
 export * from './events/envelope';
 export * from './events/transport';
 export * from './events/transports/in-process.transport';

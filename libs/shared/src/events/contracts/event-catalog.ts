@@ -1,4 +1,5 @@
 import { CatalogDeadlineOverdueV1, CatalogEntryPublishedV1, CatalogEntryTransitionV1, CatalogSourceConflictV1 } from './catalog.events';
+import { DatasetCreatedV1, DatasetOverdueV1, DatasetRowsReadV1, DatasetVersionFailedV1, DatasetVersionPublishedV1, QualityReportedV1, RectificationChangedV1 } from './ingest.events';
 import { DepartmentRegisteredV1, StaffUserCreatedV1 } from './org.events';
 import type { ServiceName } from './services';
 
@@ -91,6 +92,62 @@ export const EVENT_CATALOG = {
     producer: 'catalog',
     consumers: ['audit'],
     description: '一数一源冲突上报或处理 / a one-source conflict was reported or resolved',
+  }),
+  'ingest.dataset.created': contract({
+    version: 1,
+    payload: DatasetCreatedV1,
+    key: (p) => p.datasetId,
+    producer: 'ingest',
+    consumers: ['audit'],
+    description: '数据集创建 / a dataset was created for a published entry',
+  }),
+  'ingest.version.published': contract({
+    version: 1,
+    payload: DatasetVersionPublishedV1,
+    key: (p) => p.datasetId,
+    producer: 'ingest',
+    consumers: ['sharing', 'open-api', 'audit'],
+    description: '数据集新版本生效 / a dataset version passed its checks and became current',
+  }),
+  'ingest.version.failed': contract({
+    version: 1,
+    payload: DatasetVersionFailedV1,
+    key: (p) => p.datasetId,
+    producer: 'ingest',
+    consumers: ['audit'],
+    description: '数据归集失败 / a load failed; the previous version stays current',
+  }),
+  'ingest.quality.reported': contract({
+    version: 1,
+    payload: QualityReportedV1,
+    key: (p) => p.datasetId,
+    producer: 'ingest',
+    consumers: ['audit'],
+    description: '数据质量报告 / the quality report of a version',
+  }),
+  'ingest.dataset.overdue': contract({
+    version: 1,
+    payload: DatasetOverdueV1,
+    key: (p) => p.datasetId,
+    producer: 'ingest',
+    consumers: ['audit'],
+    description: '数据未按更新周期更新 / a dataset missed its update cycle',
+  }),
+  'ingest.data.read': contract({
+    version: 1,
+    payload: DatasetRowsReadV1,
+    key: (p) => p.datasetId,
+    producer: 'ingest',
+    consumers: ['audit'],
+    description: '数据访问 / loaded rows were read',
+  }),
+  'ingest.rectification.changed': contract({
+    version: 1,
+    payload: RectificationChangedV1,
+    key: (p) => p.taskId,
+    producer: 'ingest',
+    consumers: ['audit'],
+    description: '数据整改任务 / a rectification task was opened or closed',
   }),
 } as const;
 

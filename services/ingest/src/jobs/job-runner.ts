@@ -1,0 +1,106 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { VersionLoader } from '../loading/version-loader';
+import { IngestJob } from './job.entity';
+
+/** A running job whose heartbeat is older than this is taken to have died with its process. */
+export const STALE_AFTER_MS = 30_000;
+export const MAX_ATTEMPTS = 3;
+
+/**
+ * Runs queued jobs one at a time per process. Claiming uses SKIP LOCKED, so several replicas
+ * share the queue; a job whose process died (SIGKILL) is found by its stale heartbeat, its
+ * half-loaded version is discarded and the job is queued again.
+ */
+@Injectable()
+export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(JobRunner.name);
+  private stopped = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  private active?: Promise<void>;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly loader: VersionLoader,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.loop = this.run();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+  }
+
+  nudge(): void {
+    this.wake?.();
+  }
+
+  /** Runs everything queued now (tests and the CLI); returns the number of jobs run. */
+  async drain(): Promise<number> {
+    let n = 0;
+    while (await this.runOne()) n++;
+    return n;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.recoverStale();
+        while (!this.stopped && (await this.runOne()));
+      } catch (err) {
+        this.logger.error(`job loop: ${(err as Error).message}`);
+      }
+      if (this.stopped) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 1000);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    await this.active;
+  }
+
+  private async runOne(): Promise<boolean> {
+    const [row] = await this.db.query(
+      `WITH next AS (SELECT id FROM ingest.job WHERE state = 'queued' ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1),
+            claimed AS (UPDATE ingest.job j SET state = 'running', attempts = attempts + 1, started_at = now(), heartbeat_at = now(), error = NULL
+                        FROM next WHERE j.id = next.id RETURNING j.id)
+       SELECT id FROM claimed`,
+    );
+    const id = row?.id;
+    if (!id) return false;
+    const job = await this.db.getRepository(IngestJob).findOneByOrFail({ id });
+    this.active = this.loader.run(job);
+    await this.active;
+    this.active = undefined;
+    return true;
+  }
+
+  /** Jobs of dead processes: discard their loading version and queue them again (or fail them). */
+  async recoverStale(staleAfterMs = STALE_AFTER_MS): Promise<number> {
+    // Touching the heartbeat claims the stale job, so two replicas do not both recover it.
+    const stale: { id: string; attempts: number }[] = await this.db.query(
+      `WITH s AS (UPDATE ingest.job SET heartbeat_at = now() WHERE state = 'running' AND heartbeat_at < now() - make_interval(secs => $1) RETURNING id, attempts)
+       SELECT * FROM s`,
+      [staleAfterMs / 1000],
+    );
+    for (const job of stale) {
+      await this.loader.discardLoading(job.id, '进程中断，已丢弃未完成的版本');
+      if (job.attempts < MAX_ATTEMPTS) await this.db.query(`UPDATE ingest.job SET state = 'queued', heartbeat_at = NULL WHERE id = $1`, [job.id]);
+      else
+        await this.db.query(`UPDATE ingest.job SET state = 'failed', finished_at = now(), error = $2 WHERE id = $1`, [
+          job.id,
+          { code: 'JOB_ABANDONED', zh: `任务已中断 ${job.attempts} 次，不再重试`, en: `The job was interrupted ${job.attempts} times` },
+        ]);
+      this.logger.warn(`recovered stale ingest job ${job.id}`);
+    }
+    return stale.length;
+  }
+}
