@@ -13,7 +13,7 @@ export class ServiceApi {
     const res = await fetch(`${this.baseUrl}/api/${this.service}${path}`, {
       method,
       headers: { authorization: `Bearer ${this.token}`, ...(body !== undefined && !isRaw ? { 'content-type': 'application/json' } : {}), ...headers },
-      body: body === undefined ? undefined : isRaw ? (body as BodyInit) : JSON.stringify(body),
+      body: body === undefined ? undefined : isRaw ? (body as never) : JSON.stringify(body),
     });
     const text = await res.text();
     let parsed: unknown = text;
