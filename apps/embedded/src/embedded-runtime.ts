@@ -30,7 +30,7 @@ async function loadSecrets(dataDir: string): Promise<Secrets> {
 
 /** Service policy settings (deadline limits, goals, calendar overrides) pass through from the environment. */
 function serviceSettingsFromEnv(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
-  return Object.fromEntries(Object.entries(env).filter(([k]) => /^(CATALOG|CALENDAR)_/.test(k)));
+  return Object.fromEntries(Object.entries(env).filter(([k]) => /^(CATALOG|CALENDAR|INGEST)_/.test(k)));
 }
 
 export interface EmbeddedInfrastructure {
