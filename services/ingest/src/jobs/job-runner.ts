@@ -1,11 +1,14 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { SERVICE_RUNTIME, ServiceRuntime } from '@gov/shared';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { VersionLoader } from '../loading/version-loader';
 import { IngestJob } from './job.entity';
 
-/** A running job whose heartbeat is older than this is taken to have died with its process. */
+/** A running job whose heartbeat is older than this is taken to have died with its process (INGEST_STALE_AFTER_MS overrides). */
 export const STALE_AFTER_MS = 30_000;
+/** The heartbeat is written every second while a job runs; a threshold below a few beats would recover live jobs. */
+const MIN_STALE_AFTER_MS = 3_000;
 export const MAX_ATTEMPTS = 3;
 
 /**
@@ -20,11 +23,16 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
   private loop?: Promise<void>;
   private wake?: () => void;
   private active?: Promise<void>;
+  private readonly staleAfterMs: number;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly loader: VersionLoader,
-  ) {}
+    @Inject(SERVICE_RUNTIME) runtime: ServiceRuntime,
+  ) {
+    const configured = Number(runtime.settings.extra?.INGEST_STALE_AFTER_MS);
+    this.staleAfterMs = Number.isFinite(configured) && configured > 0 ? Math.max(configured, MIN_STALE_AFTER_MS) : STALE_AFTER_MS;
+  }
 
   onApplicationBootstrap(): void {
     this.loop = this.run();
@@ -84,7 +92,7 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   /** Jobs of dead processes: discard their loading version and queue them again (or fail them). */
-  async recoverStale(staleAfterMs = STALE_AFTER_MS): Promise<number> {
+  async recoverStale(staleAfterMs = this.staleAfterMs): Promise<number> {
     // Touching the heartbeat claims the stale job, so two replicas do not both recover it.
     const stale: { id: string; attempts: number }[] = await this.db.query(
       `WITH s AS (UPDATE ingest.job SET heartbeat_at = now() WHERE state = 'running' AND heartbeat_at < now() - make_interval(secs => $1) RETURNING id, attempts)
