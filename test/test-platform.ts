@@ -7,6 +7,7 @@ import { tempDir } from './pg-server';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-that-is-long-enough-0123456789';
+export const TEST_CREDENTIALS_KEY = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
 
 export interface TestPlatform {
   baseUrl: string;
@@ -39,7 +40,12 @@ export async function startTestPlatform(opts: { seedDemo?: boolean; bodyLimit?: 
       consumerBackoffMs: 10,
       consumerMaxAttempts: 3,
       dbPoolSize: 3,
-      extra: { SEED_DEMO: opts.seedDemo === false ? 'false' : 'true' },
+      extra: {
+        SEED_DEMO: opts.seedDemo === false ? 'false' : 'true',
+        CREDENTIALS_KEY: TEST_CREDENTIALS_KEY,
+        // Test servers listen on loopback, which pull sources may only reach when listed.
+        INGEST_ALLOWED_HOSTS: '127.0.0.1,localhost',
+      },
     },
   };
   const server = await startPlatformServer(runtime, { port: 0, host: '127.0.0.1' });

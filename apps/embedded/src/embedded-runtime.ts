@@ -12,16 +12,25 @@ interface Secrets {
   jwtSecret: string;
   apiKeyPepper: string;
   pgPassword: string;
+  /** 32 bytes, hex: seals stored source credentials. Added later, so older files get one on start. */
+  credentialsKey?: string;
 }
 
 /** Secrets the embedded mode generates on first start and keeps (mode 600) for the next ones. */
 async function loadSecrets(dataDir: string): Promise<Secrets> {
   const file = join(dataDir, 'secrets.json');
-  if (existsSync(file)) return JSON.parse(await readFile(file, 'utf8')) as Secrets;
+  if (existsSync(file)) {
+    const secrets = JSON.parse(await readFile(file, 'utf8')) as Secrets;
+    if (secrets.credentialsKey) return secrets;
+    secrets.credentialsKey = randomBytes(32).toString('hex');
+    await writeFile(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+    return secrets;
+  }
   const secrets: Secrets = {
     jwtSecret: randomBytes(48).toString('base64url'),
     apiKeyPepper: randomBytes(32).toString('base64url'),
     pgPassword: randomBytes(18).toString('base64url'),
+    credentialsKey: randomBytes(32).toString('hex'),
   };
   await writeFile(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   await chmod(file, 0o600);
@@ -30,7 +39,7 @@ async function loadSecrets(dataDir: string): Promise<Secrets> {
 
 /** Service policy settings (deadline limits, goals, calendar overrides) pass through from the environment. */
 function serviceSettingsFromEnv(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
-  return Object.fromEntries(Object.entries(env).filter(([k]) => /^(CATALOG|CALENDAR|INGEST)_/.test(k)));
+  return Object.fromEntries(Object.entries(env).filter(([k]) => /^(CATALOG|CALENDAR|INGEST|CREDENTIALS)_/.test(k)));
 }
 
 export interface EmbeddedInfrastructure {
@@ -65,7 +74,7 @@ export async function startEmbeddedInfrastructure(env: EmbeddedEnv): Promise<Emb
       bodyLimit: env.BODY_LIMIT,
       outboxStartDelayMs: env.OUTBOX_START_DELAY_MS,
       dbPoolSize: 5,
-      extra: { ...serviceSettingsFromEnv(process.env), SEED_DEMO: env.SEED_DEMO, SEED_DEMO_CATALOG: process.env.SEED_DEMO_CATALOG ?? env.SEED_DEMO },
+      extra: { CREDENTIALS_KEY: secrets.credentialsKey, ...serviceSettingsFromEnv(process.env), SEED_DEMO: env.SEED_DEMO, SEED_DEMO_CATALOG: process.env.SEED_DEMO_CATALOG ?? env.SEED_DEMO },
     },
   };
   return {

@@ -12,6 +12,8 @@ import { LoadSource } from './loading/load-source';
 import { VersionLoader } from './loading/version-loader';
 import { InitialIngestSchema1732400000000 } from './migrations/1732400000000-initial-ingest-schema';
 import { Datasets1732600000000 } from './migrations/1732600000000-datasets';
+import { PullSourcesController } from './pulls/pull-sources.controller';
+import { PullSourcesService } from './pulls/pull-sources.service';
 import { RectificationController, RectificationService } from './rectification/rectification';
 import { TimelinessController, TimelinessWatch } from './timeliness/timeliness.watch';
 import { AttachmentsService } from './uploads/attachments.service';
@@ -29,7 +31,7 @@ export class IngestModule {
     return {
       module: IngestModule,
       imports: [PlatformModule.forService({ service: 'ingest', runtime, entities: INGEST_ENTITIES, migrations: INGEST_MIGRATIONS })],
-      controllers: [DatasetsController, UploadsController, JobsController, TimelinessController, RectificationController],
+      controllers: [DatasetsController, UploadsController, JobsController, PullSourcesController, TimelinessController, RectificationController],
       providers: [
         DatasetsService,
         DatasetReader,
@@ -42,6 +44,7 @@ export class IngestModule {
         LoadSource,
         TimelinessWatch,
         RectificationService,
+        PullSourcesService,
       ],
     };
   }

@@ -57,7 +57,8 @@ export class DatasetsService {
   async updateSettings(scope: DepartmentScope, id: string, settings: DatasetSettings): Promise<Dataset> {
     const dataset = await this.get(scope, id);
     const names = new Set(dataset.items.map((i) => i.name));
-    const unknown = [...(settings.keys ?? []), ...(settings.required ?? []), ...Object.values(settings.mapping ?? {})].filter((n) => !names.has(n));
+    // A header mapped to '' is ignored on load.
+    const unknown = [...(settings.keys ?? []), ...(settings.required ?? []), ...Object.values(settings.mapping ?? {}).filter((n) => n !== '')].filter((n) => !names.has(n));
     if (unknown.length > 0) {
       throw new DomainException('SETTINGS_UNKNOWN_ITEM', HttpStatus.UNPROCESSABLE_ENTITY, { zh: `以下名称不是该目录的信息项：${unknown.join('、')}`, en: `Not data items of the entry: ${unknown.join(', ')}` });
     }

@@ -2,20 +2,44 @@ import { Injectable } from '@nestjs/common';
 import { Transform } from 'node:stream';
 import type { Dataset } from '../datasets/dataset.entities';
 import type { IngestJob } from '../jobs/job.entity';
-import { openTable, ParsedSource } from '../parsing';
-import { RowProblem, SourceError } from '../pipeline/contracts';
+import { openTable, parseCsv, ParsedSource } from '../parsing';
+import { ParsedTable, RowProblem, SourceError } from '../pipeline/contracts';
+import { PullSourcesService } from '../pulls/pull-sources.service';
+import { pullDatabase, pullHttp } from '../sources';
 import { RawFileStore } from '../uploads/raw-file.store';
 
 export interface OpenedSource {
   table: ParsedSource;
   /** Row problems found by the parser, pushed while records are iterated (the pipeline drains them). */
   problems: RowProblem[];
+  /** Called once the version is current (a pull records its time and high watermark). */
+  completed?: () => Promise<void>;
+}
+
+/** A pulled table as the pipeline reads it: the problem channel of the parsers, and a hook at the end. */
+function withProblems(table: ParsedTable, problems: RowProblem[], onEnd?: () => void): ParsedSource {
+  const records = table.records;
+  return Object.assign(Object.create(null), table, {
+    problems,
+    problemCount: 0,
+    blankRowCount: 0,
+    records: (async function* () {
+      try {
+        yield* records;
+      } finally {
+        onEnd?.();
+      }
+    })(),
+  }) as ParsedSource;
 }
 
 /** Opens a job's input as a parsed table, counting the bytes read for progress. */
 @Injectable()
 export class LoadSource {
-  constructor(private readonly raw: RawFileStore) {}
+  constructor(
+    private readonly raw: RawFileStore,
+    private readonly pulls: PullSourcesService,
+  ) {}
 
   async open(job: IngestJob, _dataset: Dataset, onBytes: (bytes: number) => void): Promise<OpenedSource> {
     const problems: RowProblem[] = [];
@@ -25,7 +49,15 @@ export class LoadSource {
       const table = await openTable(body.pipe(byteCounter(onBytes)), job.source.fileName, { onProblem: (p) => problems.push(p) });
       return { table, problems };
     }
-    throw new SourceError('SOURCE_KIND_UNSUPPORTED', `暂不支持的归集方式：${job.kind}`, `Unsupported job kind: ${job.kind}`);
+    if (!job.source.sourceConfigId) throw new SourceError('SOURCE_MISSING', '任务缺少数据源配置', 'The job has no source configuration');
+    const resolved = await this.pulls.resolved(job.source.sourceConfigId);
+    if (resolved.http) {
+      const table = await pullHttp(resolved.http, { hostPolicy: this.pulls.hostPolicy, parseCsv: (body, hints) => parseCsv(body, { ...hints, onProblem: (p) => problems.push(p) }) });
+      const timer = setInterval(() => onBytes(table.bytes()), 500);
+      return { table: withProblems(table, problems, () => clearInterval(timer)), problems, completed: () => this.pulls.pulled(resolved.row.id, null) };
+    }
+    const table = await pullDatabase(resolved.database!, { hostPolicy: this.pulls.hostPolicy });
+    return { table: withProblems(table, problems), problems, completed: () => this.pulls.pulled(resolved.row.id, table.highWatermark()) };
   }
 }
 

@@ -13,7 +13,7 @@ import { DataSource } from 'typeorm';
 import { Dataset, DatasetVersion } from '../datasets/dataset.entities';
 import { IngestJob } from '../jobs/job.entity';
 import { SourceError } from '../pipeline/contracts';
-import { LoadSource } from './load-source';
+import { LoadSource, OpenedSource } from './load-source';
 import { RowPipeline } from './row-pipeline';
 import { compareVersionTables } from './version-compare';
 import { columnNames, copyLineEncoder, createTableSql, quoteIdent, versionTableName } from './version-table';
@@ -41,6 +41,7 @@ export class VersionLoader {
   async run(job: IngestJob): Promise<void> {
     const dataset = await this.db.getRepository(Dataset).findOneByOrFail({ id: job.datasetId });
     let version: DatasetVersion | undefined;
+    let opened: OpenedSource | undefined;
     const progress = { rowsRead: 0, rowsRejected: 0, bytesRead: 0 };
     const timer = setInterval(() => void this.reportProgress(job.id, progress), PROGRESS_EVERY_MS);
     const rejectPath = join(tmpdir(), 'govdata-ingest', `rejects-${job.id}.csv`);
@@ -48,7 +49,7 @@ export class VersionLoader {
       if (dataset.retired) throw new SourceError('DATASET_RETIRED', '目录已下架，数据集不再接收数据', 'The catalog entry is retired');
       version = await this.allocateVersion(dataset, job);
       await mkdir(join(tmpdir(), 'govdata-ingest'), { recursive: true });
-      const opened = await this.sources.open(job, dataset, (bytes) => (progress.bytesRead = bytes));
+      opened = await this.sources.open(job, dataset, (bytes) => (progress.bytesRead = bytes));
       const rows = RowPipeline.create(dataset, opened.table, opened.problems, createWriteStream(rejectPath));
       const columns = columnNames(rows.specs.map((s) => s.name)).map((name, i) => ({ name, type: rows.pgTypes[i] }));
 
@@ -83,6 +84,7 @@ export class VersionLoader {
       } finally {
         client.release();
       }
+      await opened.completed?.();
       await this.prune(dataset);
     } catch (err) {
       clearInterval(timer);
