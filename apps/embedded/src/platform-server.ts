@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
+import { keepConnectionsLongerThanClients } from '@gov/shared';
 import { join, resolve } from 'node:path';
 import { AuditModule } from '@gov/audit';
 import { CatalogModule } from '@gov/catalog';
@@ -79,6 +80,7 @@ export async function startPlatformServer(runtime: ServiceRuntime, opts: { port:
   }
 
   const http = createServer(root);
+  keepConnectionsLongerThanClients(http);
   await new Promise<void>((resolveListen, reject) => {
     http.once('error', reject);
     http.listen(opts.port, opts.host, () => resolveListen());

@@ -7,6 +7,9 @@ import { editZip } from '../src/workbook/workbook.fixtures';
 import { Api, compliantMetadata } from './catalog-fixtures';
 
 /** 目录确认表: template → filled table → import (dry run, all-or-nothing) → export → re-import. */
+// Building and reading workbooks takes seconds on a busy 2-core machine.
+jest.setTimeout(30_000);
+
 let p: TestPlatform;
 let op: Api;
 let admin: Api;

@@ -87,6 +87,7 @@ export async function runService(service: ServiceName, rootModule: (rt: ServiceR
   const env = loadOrExit();
   const { runtime, dispose } = distributedRuntime(service, env);
   const app = await createServiceApp(rootModule(runtime), service, runtime, { migrate: env.MIGRATE_ON_START === 'true', combinedDocs: opts.combinedDocs });
+  keepConnectionsLongerThanClients(app.getHttpServer());
   await app.listen(env.PORT);
   runtime.logger.info({ port: env.PORT, transport: runtime.transport.kind }, `${service} listening`);
   let closing = false;
@@ -123,4 +124,14 @@ export async function runMigrationsOnly(service: ServiceName, rootModule: (rt: S
   }
   await app.close();
   await dispose();
+}
+
+/**
+ * Idle keep-alive connections outlive the clients' and proxies' own idle timeouts (60 s is common
+ * for load balancers; undici keeps 4 s), so the client always closes first. Otherwise a request can
+ * be sent on a socket the server is closing at that moment and fail with ECONNRESET.
+ */
+export function keepConnectionsLongerThanClients(server: { keepAliveTimeout: number; headersTimeout: number }): void {
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
 }
