@@ -11,6 +11,7 @@
  * a test. See README.md.
  */
 import 'reflect-metadata';
+import { rmSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve, sep } from 'node:path';
@@ -164,6 +165,8 @@ async function main(): Promise<void> {
 
   const work = join(tmpdir(), `govdata-bench-ingest-${process.pid}`);
   await mkdir(work, { recursive: true });
+  // The generated files go whatever happens (a platform that fails to start included), unless asked to keep them.
+  if (!KEEP_FILES && !PROFILE) process.on('exit', () => rmSync(work, { recursive: true, force: true }));
   const files: GeneratedFile[] = [];
   if (RUN_SYNTHETIC) {
     log('## 1. Generating the CSV files (streamed to disk, one child process per encoding, in parallel)');

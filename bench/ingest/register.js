@@ -67,6 +67,7 @@ for (const [name, targets] of Object.entries(paths)) aliases.set(name, path.join
 // can be measured by the same bench without touching the work tree.
 const ingestSrc = path.join(root, 'services', 'ingest', 'src');
 const variantSrc = process.env.BENCH_INGEST_SRC ? path.resolve(process.env.BENCH_INGEST_SRC) : undefined;
+if (variantSrc && !fs.existsSync(path.join(variantSrc, 'index.ts'))) throw new Error(`BENCH_INGEST_SRC=${variantSrc} is not a copy of services/ingest/src (no index.ts)`);
 function toVariant(file) {
   if (!variantSrc || !file.startsWith(ingestSrc + path.sep)) return file;
   const candidate = path.join(variantSrc, path.relative(ingestSrc, file));
