@@ -10,13 +10,18 @@
  */
 import 'reflect-metadata';
 import { DepartmentScope, migrateServiceSchema, queryTerms, serviceDataSourceOptions } from '@gov/shared';
+import { Logger } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { DataSource, EntityManager } from 'typeorm';
 import { CATALOG_ENTITIES, CATALOG_MIGRATIONS } from '../../services/catalog/src/catalog.module';
 import { SearchEntriesQuery, SearchResult } from '../../services/catalog/src/search/dto/search.dto';
+import { CatalogSearchIndex } from '../../services/catalog/src/search/search-index';
 import { SearchService } from '../../services/catalog/src/search/search.service';
+import { SqlSearch } from '../../services/catalog/src/search/sql-search';
 import { BenchDatabase, createBenchDatabase, reuseBenchDatabase } from './database';
 import { BenchDepartment, departments, entries, Rng } from './generate';
 import { benchImport } from './import.bench';
@@ -161,12 +166,30 @@ async function likeScan(ds: DataSource, query: SearchEntriesQuery): Promise<{ to
 
 // ---------------------------------------------------------------------------------------------
 
-/** A variant of SearchService to compare with the repository's (BENCH_SEARCH_SERVICE, see PROPOSED.md). */
-function variantServiceClass(): typeof SearchService | undefined {
+/** Anything searching like SearchService, built on a DataSource (SqlSearch, a variant). */
+type SearchClass = new (ds: DataSource) => { search(scope: DepartmentScope, query: SearchEntriesQuery): Promise<SearchResult> };
+
+/** A variant of the SQL search to compare with the service (BENCH_SEARCH_SERVICE, see PROPOSED.md: a file exporting SearchService(ds)). */
+function variantServiceClass(): SearchClass | undefined {
   const variant = process.env.BENCH_SEARCH_SERVICE;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return variant ? (require(resolve(variant)) as { SearchService: typeof SearchService }).SearchService : undefined;
+  return variant ? (require(resolve(variant)) as { SearchService: SearchClass }).SearchService : undefined;
 }
+
+/** gc() without --expose-gc, to measure the index's memory. */
+function collectGarbage(): () => void {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  return () => {
+    gc();
+    gc();
+  };
+}
+const heapBytes = () => {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+};
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
 function dataSource(url: string, options?: string): DataSource {
   const o = serviceDataSourceOptions({ url, schema: 'catalog', entities: CATALOG_ENTITIES, migrations: CATALOG_MIGRATIONS, poolSize: 4 });
@@ -177,7 +200,7 @@ function dataSource(url: string, options?: string): DataSource {
  * EXPLAIN ANALYZE of the statements SearchService issues for one query, in the same setting: a
  * statement it ran in a transaction is explained in a transaction after the same SET LOCALs.
  */
-async function explain(ds: DataSource, service: typeof SearchService, scope: DepartmentScope, query: SearchEntriesQuery): Promise<string[]> {
+async function explain(ds: DataSource, service: SearchClass, scope: DepartmentScope, query: SearchEntriesQuery): Promise<string[]> {
   type Call = { sql: string; params: unknown[]; tx?: number };
   const calls: Call[] = [];
   let transactions = 0;
@@ -198,7 +221,7 @@ async function explain(ds: DataSource, service: typeof SearchService, scope: Dep
         return Reflect.get(t, prop, receiver);
       },
     });
-  await new service(recording(ds)).search(scope, query);
+  await new service(recording(ds) as DataSource).search(scope, query);
   const out: string[] = [];
   const explainIn = async (m: Pick<DataSource, 'query'>, call: Call) => {
     const plan: { 'QUERY PLAN': string }[] = await m.query(`EXPLAIN (ANALYZE, BUFFERS) ${call.sql}`, call.params);
@@ -272,6 +295,18 @@ async function main(): Promise<void> {
       log(`applied ${process.env.BENCH_SETUP_SQL}`);
     }
 
+    // The service as deployed: the catalog service loads its in-memory index at bootstrap and
+    // searches go through SearchService, which catches the index up with entry_search first.
+    Logger.overrideLogger(['error', 'warn']);
+    let index: CatalogSearchIndex | undefined = new CatalogSearchIndex(ds);
+    const load = await phase('index load', () => index!.load());
+    const st = index.stats()!;
+    log(
+      `\nindex: ${load.entries} entries loaded in ${secs(load.ms)}; estimated ${mb(st.totalBytes)}: postings ${mb(st.postingBytes)} for ${st.postings} doc ids of ${st.grams} grams ` +
+        `(${st.bitmapGrams} of them bitmaps), columns ${mb(st.columnBytes)}, texts ${mb(st.stringBytes)}; measured after the searches`,
+    );
+    let service: SearchService | undefined = new SearchService(index, new SqlSearch(ds));
+
     const Variant = variantServiceClass();
     await noIndex.initialize();
     const byCode = (code: string) => depts.find((d) => d.code === code)!;
@@ -282,25 +317,40 @@ async function main(): Promise<void> {
       return { query, label: b.q, note: [b.note, describe(query, depts)].filter(Boolean).join('; ') };
     });
     const viaService =
-      (svc: SearchService): Runner =>
+      (svc: { search(scope: DepartmentScope, query: SearchEntriesQuery): Promise<SearchResult> }): Runner =>
       async (q) => {
         const r: SearchResult = await svc.search(scope, q);
         return { total: r.total, hits: r.hits.length, ids: r.hits.map((h) => h.entryId) };
       };
 
-    log(`\nsearch: SearchService.search as a department operator of ${operator.name}${Variant ? `, interleaved with the variant ${process.env.BENCH_SEARCH_SERVICE}` : ''}`);
-    const [search, variant] = await phase('search', () => timeQueries(queries, REPS, WARMUP, [viaService(new SearchService(ds)), ...(Variant ? [viaService(new Variant(ds))] : [])]));
-    log(`baselines: (a) a plain haystack LIKE scan (page 1, total, no facets), ${BASELINE_REPS} runs per query; (b) the same SearchService with index scans disabled, ${NOINDEX_REPS} run(s) per query`);
+    log(
+      `\nsearch: SearchService.search (in-memory index) as a department operator of ${operator.name}, interleaved with the SQL search (SqlSearch: the service before the index, and its fallback while the index loads)` +
+        (Variant ? ` and the variant ${process.env.BENCH_SEARCH_SERVICE}` : ''),
+    );
+    const caughtUpBefore = index.caughtUp;
+    const [search, sqlPath, variant] = await phase('search', () =>
+      timeQueries(queries, REPS, WARMUP, [viaService(service!), viaService(new SqlSearch(ds)), ...(Variant ? [viaService(new Variant(ds))] : [])]),
+    );
+    log(`catch-ups before the searches applied ${index.caughtUp - caughtUpBefore} changed rows`);
+    // The index's memory: the heap (and array buffers) it keeps alive, after full collections.
+    const gc = collectGarbage();
+    gc();
+    const withIndex = heapBytes();
+    index = service = undefined;
+    gc();
+    log(`index memory: ${mb(withIndex - heapBytes())} of heap and array buffers released when it is dropped (process heap + array buffers with it: ${mb(withIndex)})`);
+    log(`baselines: (a) a plain haystack LIKE scan (page 1, total, no facets), ${BASELINE_REPS} runs per query; (b) the SQL search with index scans disabled, ${NOINDEX_REPS} run(s) per query`);
     const [like] = await phase('baseline LIKE', () => timeQueries(queries, BASELINE_REPS, 1, [(q) => likeScan(ds, q)]));
-    const [unindexed] = await phase('baseline no index', () => timeQueries(queries, NOINDEX_REPS, 0, [viaService(new SearchService(noIndex))]));
+    const [unindexed] = await phase('baseline no index', () => timeQueries(queries, NOINDEX_REPS, 0, [viaService(new SqlSearch(noIndex))]));
 
     log('');
     const variantHeader = variant ? `${padStart('var p50', 9)}${padStart('var p95', 9)}${padStart('×p95', 7)}` : '';
-    const header = `${padEnd('#', 3)}${padEnd('query', 18)}${padEnd('options', 36)}${padStart('total', 7)}${padStart('p50 ms', 9)}${padStart('p95 ms', 9)}${padStart('max', 8)}${padStart('LIKE p50', 10)}${padStart('×', 7)}${padStart('no-idx p50', 12)}${padStart('×', 7)}${variantHeader}`;
+    const header = `${padEnd('#', 3)}${padEnd('query', 18)}${padEnd('options', 36)}${padStart('total', 7)}${padStart('p50 ms', 9)}${padStart('p95 ms', 9)}${padStart('max', 8)}${padStart('SQL p50', 9)}${padStart('SQL p95', 9)}${padStart('×p95', 7)}${padStart('LIKE p50', 10)}${padStart('×', 7)}${padStart('no-idx p50', 12)}${padStart('×', 7)}${variantHeader}`;
     log(header);
     log('-'.repeat(width(header)));
     const mismatches: string[] = [];
     let samePage = search.length;
+    let sameAsSql = 0;
     const flag = (x: number) => ms(x) + (x >= SEARCH_P95_TARGET_MS ? '!' : '');
     for (const [i, t] of search.entries()) {
       const p50 = percentile(t.samples, 0.5);
@@ -308,11 +358,17 @@ async function main(): Promise<void> {
       const u50 = percentile(unindexed[i].samples, 0.5);
       const p95 = percentile(t.samples, 0.95);
       const v = variant?.[i];
+      const s = sqlPath[i];
+      const s95 = percentile(s.samples, 0.95);
       log(
         `${padEnd(String(i + 1), 3)}${padEnd(t.label, 18)}${padEnd(t.note ?? '', 36)}${padStart(String(t.total), 7)}${padStart(ms(p50), 9)}${padStart(flag(p95), 9)}${padStart(ms(Math.max(...t.samples)), 8)}` +
+          `${padStart(ms(percentile(s.samples, 0.5)), 9)}${padStart(flag(s95), 9)}${padStart(ratio(s95, p95), 7)}` +
           `${padStart(ms(l50), 10)}${padStart(ratio(l50, p50), 7)}${padStart(ms(u50), 12)}${padStart(ratio(u50, p50), 7)}` +
           (v ? `${padStart(ms(percentile(v.samples, 0.5)), 9)}${padStart(flag(percentile(v.samples, 0.95)), 9)}${padStart(ratio(p95, percentile(v.samples, 0.95)), 7)}` : ''),
       );
+      // The index answers as the SQL search: same total, the very same page.
+      if (s.total !== t.total || s.ids.join() !== t.ids.join()) mismatches.push(`${t.label}: index ${t.total} (${t.ids.length} on the page), SQL ${s.total} (${s.ids.length}), same page: ${s.ids.join() === t.ids.join()}`);
+      else sameAsSql++;
       // Same matching rule: the totals must agree (sort and page do not change the total).
       if (unindexed[i].samples.length > 0 && unindexed[i].total !== t.total) mismatches.push(`${t.label}: SearchService total ${t.total}, without indexes ${unindexed[i].total}`);
       if (like[i].samples.length > 0 && like[i].total !== t.total) mismatches.push(`${t.label}: SearchService total ${t.total}, LIKE scan ${like[i].total}`);
@@ -324,29 +380,33 @@ async function main(): Promise<void> {
       return { n: samples.length, p50: percentile(samples, 0.5), p95: percentile(samples, 0.95), max: Math.max(...samples) };
     };
     const all = overall(search);
+    const sqlAll = overall(sqlPath);
     const likeAll = overall(like);
     const unindexedAll = overall(unindexed);
     const variantAll = variant && overall(variant);
     log('-'.repeat(width(header)));
     log(
       `${padEnd('', 3)}${padEnd(`overall (${all.n} calls)`, 54)}${padStart('', 7)}${padStart(ms(all.p50), 9)}${padStart(ms(all.p95), 9)}${padStart(ms(all.max), 8)}` +
+        `${padStart(ms(sqlAll.p50), 9)}${padStart(ms(sqlAll.p95), 9)}${padStart(ratio(sqlAll.p95, all.p95), 7)}` +
         `${padStart(ms(likeAll.p50), 10)}${padStart(ratio(likeAll.p50, all.p50), 7)}${padStart(ms(unindexedAll.p50), 12)}${padStart(ratio(unindexedAll.p50, all.p50), 7)}` +
         (variantAll ? `${padStart(ms(variantAll.p50), 9)}${padStart(ms(variantAll.p95), 9)}${padStart(ratio(all.p95, variantAll.p95), 7)}` : ''),
     );
-    log(`baseline p95: LIKE scan ${ms(likeAll.p95)} ms (×${ratio(likeAll.p95, all.p95)} of search p95), SearchService without indexes ${ms(unindexedAll.p95)} ms (×${ratio(unindexedAll.p95, all.p95)})`);
+    log(`baseline p95: LIKE scan ${ms(likeAll.p95)} ms (×${ratio(likeAll.p95, all.p95)} of search p95), SQL search without indexes ${ms(unindexedAll.p95)} ms (×${ratio(unindexedAll.p95, all.p95)})`);
     for (const m of mismatches) log(`WARNING result mismatch: ${m}`);
+    log(`index vs SQL search: same total and the very same page (ids and order) on ${sameAsSql} of ${search.length} queries`);
     if (variant) log(`variant: same totals and page sizes on ${search.length - mismatches.filter((m) => m.includes('variant')).length} of ${search.length} queries, the very same page (ids and order) on ${samePage}`);
     const verdict = (name: string, o: { p50: number; p95: number }, timed: readonly Timed[]) =>
       `${name} ${o.p95 < SEARCH_P95_TARGET_MS ? 'PASS' : 'FAIL'}: p95 ${ms(o.p95)} ms vs target < ${SEARCH_P95_TARGET_MS} ms (p50 ${ms(o.p50)} ms); queries over target at p95: ${timed.filter((t) => percentile(t.samples, 0.95) >= SEARCH_P95_TARGET_MS).length} of ${timed.length}`;
     log(`\n${verdict('SEARCH', all, search)}`);
+    log(verdict('SQL search (before the index)', sqlAll, sqlPath));
     if (variant && variantAll) log(verdict('SEARCH (variant)', variantAll, variant));
 
-    if (all.p95 >= SEARCH_P95_TARGET_MS || process.env.BENCH_EXPLAIN) {
-      const slowest = [...search].sort((a, b) => percentile(b.samples, 0.95) - percentile(a.samples, 0.95)).slice(0, Number(process.env.BENCH_EXPLAIN) || 2);
-      log(`\nEXPLAIN ANALYZE of the slowest queries (${slowest.map((t) => t.label).join(', ')}):`);
+    if (process.env.BENCH_EXPLAIN) {
+      const slowest = [...sqlPath].sort((a, b) => percentile(b.samples, 0.95) - percentile(a.samples, 0.95)).slice(0, Number(process.env.BENCH_EXPLAIN) || 2);
+      log(`\nEXPLAIN ANALYZE of the SQL search's slowest queries (${slowest.map((t) => t.label).join(', ')}):`);
       for (const t of slowest) {
         log(`» ${t.label} ${t.note ?? ''}`);
-        for (const line of await explain(ds, SearchService, scope, t.query)) log(line);
+        for (const line of await explain(ds, SqlSearch, scope, t.query)) log(line);
         if (Variant && process.env.BENCH_EXPLAIN) {
           log(`» ${t.label} ${t.note ?? ''} (variant)`);
           for (const line of await explain(ds, Variant, scope, t.query)) log(line);

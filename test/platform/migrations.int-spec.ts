@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { InitialAuditSchema1732400000000 } from '../../services/audit/src/migrations/1732400000000-initial-audit-schema';
 import { InitialCatalogSchema1732400000000 } from '../../services/catalog/src/migrations/1732400000000-initial-catalog-schema';
 import { ResourceCatalog1732500000000 } from '../../services/catalog/src/migrations/1732500000000-resource-catalog';
+import { SearchChangeIndex1732700000000 } from '../../services/catalog/src/migrations/1732700000000-search-change-index';
 import { InitialIngestSchema1732400000000 } from '../../services/ingest/src/migrations/1732400000000-initial-ingest-schema';
 import { Datasets1732600000000 } from '../../services/ingest/src/migrations/1732600000000-datasets';
 import { InitialOpenapiSchema1732400000000 } from '../../services/open-api/src/migrations/1732400000000-initial-openapi-schema';
@@ -11,7 +12,7 @@ import { createTestDatabase, TestDatabase } from '../test-database';
 
 /** Committed migrations apply, revert and re-apply cleanly, each in its own service's schema. */
 const MIGRATIONS: Record<ServiceName, Function[]> = {
-  catalog: [InitialCatalogSchema1732400000000, ResourceCatalog1732500000000],
+  catalog: [InitialCatalogSchema1732400000000, ResourceCatalog1732500000000, SearchChangeIndex1732700000000],
   ingest: [InitialIngestSchema1732400000000, Datasets1732600000000],
   sharing: [InitialSharingSchema1732400000000],
   'open-api': [InitialOpenapiSchema1732400000000],

@@ -10,6 +10,7 @@ import { CatalogEntry, EntryVersion } from './entries/catalog-entry.entity';
 import { DataDomain, TopicItem } from './domains/domain.entities';
 import { Deadline } from './deadlines/deadline.entity';
 import { ResourceCatalog1732500000000 } from './migrations/1732500000000-resource-catalog';
+import { SearchChangeIndex1732700000000 } from './migrations/1732700000000-search-change-index';
 import { DataElementRecord, SourceConflict } from './one-source/one-source.entities';
 import { ReferenceExemption, ReferenceItem } from './reference-list/reference-item.entities';
 import { ResourceCatalogModule } from './resource-catalog.module';
@@ -29,7 +30,7 @@ export const CATALOG_ENTITIES = [
   ReferenceExemption,
   Deadline,
 ];
-export const CATALOG_MIGRATIONS = [InitialCatalogSchema1732400000000, ResourceCatalog1732500000000];
+export const CATALOG_MIGRATIONS = [InitialCatalogSchema1732400000000, ResourceCatalog1732500000000, SearchChangeIndex1732700000000];
 
 /** 目录服务: departments, staff identity and the resource catalog. */
 @Module({})

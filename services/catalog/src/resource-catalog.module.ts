@@ -20,8 +20,10 @@ import { OneSourceController } from './one-source/one-source.controller';
 import { OneSourceService } from './one-source/one-source.service';
 import { SourceConflictDetector } from './one-source/source-conflict.detector';
 import { ReferenceListController, ReferenceListService } from './reference-list/reference-list.controller';
+import { CatalogSearchIndex } from './search/search-index';
 import { SearchIndexWriter } from './search/search-index.writer';
 import { SearchService } from './search/search.service';
+import { SqlSearch } from './search/sql-search';
 import { StatisticsController } from './statistics/statistics.controller';
 import { StatisticsService } from './statistics/statistics.service';
 import { SystemsController, SystemsService } from './systems/systems.controller';
@@ -47,6 +49,8 @@ import { SystemsController, SystemsService } from './systems/systems.controller'
     ComplianceContextLoader,
     ResourceCodeAllocator,
     SearchIndexWriter,
+    SqlSearch,
+    CatalogSearchIndex,
     SearchService,
     DeadlinesService,
     SourceConflictDetector,

@@ -1,169 +1,23 @@
-import {
-  CommonErrors,
-  DepartmentScope,
-  FORMAT_CLASSES,
-  OPEN_TYPES,
-  RESOURCE_CLASSES,
-  SECURITY_GRADES,
-  SHARE_TYPES,
-  UPDATE_CYCLES,
-  labelOf,
-  queryTerms,
-} from '@gov/shared';
+import { DepartmentScope } from '@gov/shared';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { FacetBucket, SearchEntriesQuery, SearchHit, SearchResult } from './dto/search.dto';
-
-/** Facet name → column of entry_search. */
-const FACETS = {
-  domain: 'domain_code',
-  dept: 'dept_id',
-  classCode: 'class_code',
-  shareType: 'share_type',
-  openType: 'open_type',
-  format: 'format_class',
-  updateCycle: 'update_cycle',
-  grade: 'security_grade',
-} as const;
-type FacetName = keyof typeof FACETS;
-
-const ORDER: Record<string, string> = {
-  relevance: 'score DESC, published_at DESC NULLS LAST, entry_id',
-  published: 'published_at DESC NULLS LAST, entry_id',
-  updated: 'updated_at DESC, entry_id',
-  name: 'name, entry_id',
-};
-
-const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+import { SearchEntriesQuery, SearchResult } from './dto/search.dto';
+import { CatalogSearchIndex } from './search-index';
+import { SqlSearch } from './sql-search';
 
 /**
- * Catalog search over the `entry_search` index. Staff see every published (and retired) entry,
- * because the catalog is how departments find data to request; drafts and entries under review
- * are visible to their own department and to the data bureau only.
+ * 目录检索. Answered from the in-memory index of this process (CatalogSearchIndex: loaded at
+ * bootstrap, caught up with catalog.entry_search before every search), in SQL while the index is
+ * loading. Both give the same result; see SqlSearch for the rules (visibility, terms, scoring,
+ * facets, orders).
  */
 @Injectable()
 export class SearchService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    private readonly index: CatalogSearchIndex,
+    private readonly sql: SqlSearch,
+  ) {}
 
   async search(scope: DepartmentScope, query: SearchEntriesQuery): Promise<SearchResult> {
-    // Domains are configurable, so the DTO cannot list them: an unknown one is a typo, not an empty result.
-    if (query.domain && (await this.db.query(`SELECT 1 FROM catalog.data_domain WHERE code = $1`, [query.domain])).length === 0)
-      throw CommonErrors.validation([{ field: 'domain', zh: `数据领域"${query.domain}"未配置`, en: `Unknown domain: ${query.domain}` }]);
-    const params: unknown[] = [];
-    const p = (v: unknown) => `$${params.push(v)}`;
-    const where: string[] = [];
-
-    const status = query.status ?? 'published';
-    where.push(`status = ${p(status)}`);
-    if (status !== 'published' && status !== 'retired' && !scope.all) where.push(`dept_id = ANY(${p(scope.deptIds)}::uuid[])`);
-
-    const terms = queryTerms(query.q);
-    const scoreParts: string[] = [];
-    const likes: string[] = [];
-    for (const term of terms) {
-      const like = p(`%${likeEscape(term.text)}%`);
-      likes.push(like);
-      where.push(`grams @> ${p(term.grams)}::text[]`, `haystack LIKE ${like}`);
-      scoreParts.push(
-        `(CASE WHEN lower(name) LIKE ${like} THEN 10 ELSE 0 END + CASE WHEN EXISTS (SELECT 1 FROM unnest(item_names) n WHERE lower(n) LIKE ${like}) THEN 4 ELSE 0 END + CASE WHEN lower(abstract) LIKE ${like} THEN 2 ELSE 0 END + CASE WHEN lower(dept_name) LIKE ${like} THEN 3 ELSE 0 END)`,
-      );
-    }
-    const filters: [string | undefined, string][] = [
-      [query.domain, 'domain_code'],
-      [query.deptId, 'dept_id::text'],
-      [query.classCode, 'class_code'],
-      [query.shareType, 'share_type'],
-      [query.openType, 'open_type'],
-      [query.format, 'format_class'],
-      [query.updateCycle, 'update_cycle'],
-      [query.grade, 'security_grade'],
-    ];
-    for (const [value, column] of filters) if (value) where.push(`${column} = ${p(value)}`);
-
-    const page = query.page ?? 1;
-    const pageSize = query.pageSize ?? 20;
-    const score = scoreParts.length > 0 ? scoreParts.join(' + ') : '0';
-    const sort = query.sort ?? (terms.length > 0 ? 'relevance' : 'published');
-    const filtered = `SELECT * FROM catalog.entry_search WHERE ${where.join(' AND ')}`;
-    const itemMatch = likes.length > 0 ? `ARRAY(SELECT n FROM unnest(item_names) n WHERE ${likes.map((like) => `lower(n) LIKE ${like}`).join(' OR ')})` : `'{}'::text[]`;
-
-    const [hits, facetRows] = await Promise.all([
-      this.db.query(
-        `WITH f AS (${filtered})
-         SELECT entry_id, resource_code, name, abstract, dept_id, dept_name, status, version, domain_code, share_type, open_type,
-                format_class, update_cycle, security_grade, published_at, ${itemMatch} AS matched_items, ${score} AS score,
-                count(*) OVER () AS total
-         FROM f ORDER BY ${ORDER[sort]} LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
-        params,
-      ),
-      this.db.query(
-        `WITH f AS (${filtered})
-         SELECT ${Object.values(FACETS).map((c) => `${c}::text AS ${c}`).join(', ')}, min(dept_name) AS dept_name, count(*)::int AS n
-         FROM f GROUP BY GROUPING SETS (${Object.values(FACETS).map((c) => `(${c})`).join(', ')})`,
-        params,
-      ),
-    ]);
-    const total = hits.length > 0 ? Number(hits[0].total) : await this.count(filtered, params, page);
-    return { total, page, pageSize, hits: hits.map(toHit), facets: await this.facets(facetRows) };
+    return (await this.index.search(scope, query)) ?? this.sql.search(scope, query);
   }
-
-  private async count(filtered: string, params: unknown[], page: number): Promise<number> {
-    if (page === 1) return 0;
-    const [{ n }] = await this.db.query(`SELECT count(*)::int AS n FROM (${filtered}) f`, params);
-    return n;
-  }
-
-  private async facets(rows: Record<string, string | number | null>[]): Promise<Record<string, FacetBucket[]>> {
-    const domainLabels = new Map<string, string>((await this.db.query(`SELECT code, label FROM catalog.data_domain`)).map((r: { code: string; label: string }) => [r.code, r.label]));
-    const label = (facet: FacetName, value: string, row: Record<string, unknown>): string => {
-      switch (facet) {
-        case 'domain':
-          return domainLabels.get(value) ?? value;
-        case 'dept':
-          return String(row.dept_name);
-        case 'classCode':
-          return labelOf(RESOURCE_CLASSES, value) ?? value;
-        case 'shareType':
-          return labelOf(SHARE_TYPES, value) ?? value;
-        case 'openType':
-          return labelOf(OPEN_TYPES, value) ?? value;
-        case 'format':
-          return labelOf(FORMAT_CLASSES, value) ?? value;
-        case 'updateCycle':
-          return labelOf(UPDATE_CYCLES, value) ?? value;
-        case 'grade':
-          return labelOf(SECURITY_GRADES, value) ?? value;
-      }
-    };
-    const out = Object.fromEntries(Object.keys(FACETS).map((k) => [k, [] as FacetBucket[]]));
-    for (const row of rows)
-      for (const [facet, column] of Object.entries(FACETS) as [FacetName, string][]) {
-        const value = row[column];
-        if (value != null) out[facet].push({ value: String(value), label: label(facet, String(value), row), count: Number(row.n) });
-      }
-    for (const buckets of Object.values(out)) buckets.sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
-    return out;
-  }
-}
-
-function toHit(r: Record<string, any>): SearchHit {
-  return {
-    entryId: r.entry_id,
-    resourceCode: r.resource_code,
-    name: r.name,
-    abstract: r.abstract,
-    deptId: r.dept_id,
-    deptName: r.dept_name,
-    status: r.status,
-    version: r.version,
-    domainCode: r.domain_code,
-    shareType: r.share_type,
-    openType: r.open_type,
-    formatClass: r.format_class,
-    updateCycle: r.update_cycle,
-    securityGrade: r.security_grade,
-    matchedItems: r.matched_items ?? [],
-    publishedAt: r.published_at ? new Date(r.published_at).toISOString() : null,
-  };
 }
