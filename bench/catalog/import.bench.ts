@@ -3,11 +3,9 @@
  * benchImport(): the import of a 5,000-row 目录确认表 (confirmation table) by one department.
  * ============================================================================================
  *
- * The import is not implemented here: this times the catalog's own CatalogImportService
- * (services/catalog/src/imports/) in the catalog service's Nest application context, against the
- * bench database (already holding 100,000 published entries). The workbook module
- * (services/catalog/src/workbook/) is still being written by someone else, so everything is loaded
- * at run time and any piece that is missing or failing is reported, never fatal:
+ * Times the catalog's own CatalogImportService (services/catalog/src/imports/), the code users run,
+ * in the catalog service's Nest application context, against the bench database (already holding
+ * 100,000 published entries). Pieces are loaded at run time and a failing one is reported, not fatal:
  *
  *   export   buildCatalogWorkbook: writes the 5,000-row table (not part of the import; labelled)
  *   parse    parseConfirmationWorkbook alone (partial figure; labelled)

@@ -184,10 +184,16 @@ export function isDateFormatCode(code: string): boolean {
   return /[ymdhs]/i.test(bare) && !/^general$/i.test(bare.trim());
 }
 
-/** For each cell style index (`s`), whether its number format shows a date. */
-export async function readDateStyles(pkg: XlsxPackage, path: string | undefined): Promise<boolean[]> {
-  const out: boolean[] = [];
-  if (!path || !pkg.has(path)) return out;
+/** A cell style (`xf` of `cellXfs`) as far as values are concerned: its number format. */
+export interface CellStyle {
+  numFmtId: number;
+  /** The custom format code; undefined for a built-in format. */
+  customFormat: string | undefined;
+}
+
+/** The cell styles of styles.xml, indexed by a cell's `s` attribute (read once per workbook). */
+export async function readCellStyles(pkg: XlsxPackage, path: string | undefined): Promise<CellStyle[]> {
+  if (!path || !pkg.has(path)) return [];
   const custom = new Map<number, string>();
   const xfFormats: number[] = [];
   let inCellXfs = false;
@@ -205,8 +211,17 @@ export async function readDateStyles(pkg: XlsxPackage, path: string | undefined)
     },
     path,
   );
-  for (const id of xfFormats) out.push(custom.has(id) ? isDateFormatCode(custom.get(id)!) : BUILTIN_DATE_FORMATS.has(id));
-  return out;
+  return xfFormats.map((id) => ({ numFmtId: id, customFormat: custom.get(id) }));
+}
+
+/** Whether a style's number format shows a date. */
+export function isDateStyle(style: CellStyle): boolean {
+  return style.customFormat !== undefined ? isDateFormatCode(style.customFormat) : BUILTIN_DATE_FORMATS.has(style.numFmtId);
+}
+
+/** For each cell style index (`s`), whether its number format shows a date. */
+export async function readDateStyles(pkg: XlsxPackage, path: string | undefined): Promise<boolean[]> {
+  return (await readCellStyles(pkg, path)).map(isDateStyle);
 }
 
 /** A cell as stored: text, a number, a date (as CCYY-MM-DD), a boolean or an error like `#N/A`. */

@@ -28,8 +28,9 @@ import { readFile, stat } from 'node:fs/promises';
 import {
   CellValue,
   DEFAULT_XLSX_LIMITS,
-  parseXml,
-  readDateStyles,
+  CellStyle,
+  isDateStyle,
+  readCellStyles,
   readSharedStrings,
   readSheetRows,
   readWorkbookStructure,
@@ -59,29 +60,9 @@ function fromRejection(error: unknown): unknown {
 /** Built-in number formats that matter for the text of a number (ECMA-376 18.8.30). */
 const BUILTIN_FORMATS: Record<number, string> = { 1: '0', 2: '0.00', 3: '#,##0', 4: '#,##0.00', 9: '0%', 10: '0.00%', 11: '0.00E+00', 49: '@' };
 
-/** For each cell style index (`s`), its number format code (undefined for General). */
-export async function readNumberFormats(pkg: XlsxPackage, path: string | undefined): Promise<(string | undefined)[]> {
-  const out: (string | undefined)[] = [];
-  if (!path || !pkg.has(path)) return out;
-  const custom = new Map<number, string>();
-  const xfFormats: number[] = [];
-  let inCellXfs = false;
-  await parseXml(
-    pkg.chunks(path),
-    {
-      open(name, a) {
-        if (name === 'numFmt') custom.set(Number(a.numFmtId), a.formatCode ?? '');
-        else if (name === 'cellXfs') inCellXfs = true;
-        else if (name === 'xf' && inCellXfs) xfFormats.push(Number(a.numFmtId ?? 0));
-      },
-      close(name) {
-        if (name === 'cellXfs') inCellXfs = false;
-      },
-    },
-    path,
-  );
-  for (const id of xfFormats) out.push(custom.get(id) ?? BUILTIN_FORMATS[id]);
-  return out;
+/** A style's number format code (undefined for General). */
+function numberFormatOf(style: CellStyle): string | undefined {
+  return style.customFormat ?? BUILTIN_FORMATS[style.numFmtId];
 }
 
 /** A stored number as text: see the file comment. */
@@ -300,8 +281,10 @@ export async function parseXlsx(input: Buffer | string | ByteInput | ByteReader,
     }
     if (!pkg.has(sheet.path)) throw new SourceError('NOT_A_WORKBOOK', `损坏的工作簿：找不到工作表"${sheet.name}"的内容`, `A damaged workbook: the part of sheet "${sheet.name}" is missing`);
     sheetName = sheet.name;
-    const [sharedStrings, dateStyles] = [await readSharedStrings(pkg, structure.sharedStringsPath), await readDateStyles(pkg, structure.stylesPath)];
-    formats = await readNumberFormats(pkg, structure.stylesPath);
+    const sharedStrings = await readSharedStrings(pkg, structure.sharedStringsPath);
+    const styles = await readCellStyles(pkg, structure.stylesPath);
+    const dateStyles = styles.map(isDateStyle);
+    formats = styles.map(numberFormatOf);
     ctx = { sharedStrings, dateStyles, date1904: structure.date1904 };
     rows = streamRows(pkg, sheet.path, ctx);
   } catch (error) {
