@@ -21,6 +21,10 @@ export * from './events/contracts/event-catalog';
 export * from './events/contracts/org.events';
 export * from './events/contracts/catalog.events';
 export * from './events/contracts/ingest.events';
+export * from './events/contracts/access.events';
+export * from './events/contracts/open.events';
+export * from './events/contracts/sharing.events';
+export * from './events/contracts/security.events';
 export * from './events/envelope';
 export * from './events/transport';
 export * from './events/transports/in-process.transport';
@@ -50,3 +54,11 @@ export * from './search/index';
 export * from './calendar/index';
 // safe .xlsx upload reading (catalog 目录确认表 import, ingest parser)
 export * from './xlsx/index';
+// dataset snapshots: how a version's rows travel from ingest to sharing and open-api
+export * from './datasets/snapshot';
+// record queries (documented syntax → parameterised SQL) and streaming CSV/XLSX/JSON writers
+export * from './records/index';
+// tamper-evident audit log: Merkle tree, signed tree heads, proofs, verifier (pure code)
+export * from './audit-log/index';
+// sensitive-content discovery (数据安全: 敏感字段发现)
+export * from './security/index';

@@ -73,7 +73,9 @@ export const CommonErrors = {
 };
 
 export function toProblem(err: DomainException, instance?: string, correlationId?: string): ProblemDetails {
+  // Extensions come first so they can never overwrite a standard member (an extension named `status` once did).
   return {
+    ...err.extensions,
     type: `urn:govdata:problem:${err.code.toLowerCase().replace(/_/g, '-')}`,
     title: err.messages.en,
     status: err.status,
@@ -82,6 +84,5 @@ export function toProblem(err: DomainException, instance?: string, correlationId
     message: err.messages,
     instance,
     correlationId,
-    ...err.extensions,
   };
 }

@@ -83,6 +83,12 @@ describe('统一社会信用代码', () => {
     expect(reason(validateUscc(value))).toContain(expected);
   });
 
+  it('accepts the 民政 category 54 seen in real registrations', () => {
+    // 79 codes in two Beijing open-data files start with 54 and pass both check characters;
+    // the published GB 32100 list lacks the pair, so it was added to the whitelist.
+    expect(isUscc('54110112A0293722X1')).toBe(true);
+  });
+
   it('can skip the organisation-code check', () => {
     // Final check character is right for these 17 characters; only the embedded org code is wrong.
     expect(isUscc('91350100M000100X42')).toBe(false);

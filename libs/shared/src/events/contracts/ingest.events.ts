@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsISO8601, IsNumber, IsObject, IsOptional, IsString, IsUUID, Min } from 'class-validator';
+import { IsArray, IsIn, IsInt, IsISO8601, IsNumber, IsObject, IsOptional, IsString, IsUUID, Min } from 'class-validator';
 
 /** 数据集: created for a published catalog entry (一个目录对应一个数据集). */
 export class DatasetCreatedV1 {
@@ -24,6 +24,10 @@ export class DatasetVersionPublishedV1 {
   @IsString() source: string;
   @IsOptional() @IsString() actorId?: string | null;
   @IsISO8601() at: string;
+  /** The version's rows in object storage (see libs/shared datasets/snapshot): how sharing and open-api get the data. */
+  @IsOptional() @IsObject() snapshot?: { key: string; format: 'pg-copy-text'; rows: number; bytes: number; sha256: string } | null;
+  /** Columns found to hold personal data that the catalog does not flag: no open output, no unconditional sharing. */
+  @IsOptional() @IsArray() @IsString({ each: true }) sensitiveBlockedColumns?: string[];
 }
 
 /** A load failed; the previous current version stays current. */
@@ -75,4 +79,19 @@ export class DatasetRowsReadV1 {
   @IsOptional() @IsUUID() actorDeptId?: string | null;
   @IsInt() rows: number;
   @IsString() purpose: string;
+}
+
+/**
+ * 敏感字段发现: the findings of a version changed (scan, re-scan, explanation, decision, new flag).
+ * `blockedColumns` empty means nothing blocks open output or unconditional sharing any more.
+ */
+export class SensitiveFindingsChangedV1 {
+  @IsUUID() datasetId: string;
+  @IsUUID() entryId: string;
+  @IsUUID() deptId: string;
+  @IsInt() @Min(1) version: number;
+  @IsArray() @IsString({ each: true }) blockedColumns: string[];
+  @IsArray() @IsObject({ each: true }) findings: { column: string; kind: string; matches: number; scanned: number; status: string }[];
+  /** On a scheduled re-scan: columns with findings the previous scan of the version did not have. */
+  @IsArray() @IsString({ each: true }) drift: string[];
 }

@@ -1,0 +1,4 @@
+export * from './sensitive-content';
+export * from './labelled-columns';
+export * from './discovery-score';
+export * from './k-anonymity';
