@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { parseCopyLine } from '@gov/shared';
 import iconv from 'iconv-lite';
 import { startTestPlatform, TestPlatform } from '../../../test/test-platform';
 import { demoCreditCode } from '../../catalog/src/demo/demo-city.seeder';
@@ -28,6 +31,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await p?.close();
 });
+
+async function streamText(stream: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 function csv(rows: string[], encoding: 'utf8' | 'gbk' = 'utf8', header = HEADER): Buffer {
   const text = [header, ...rows].join('\r\n') + '\r\n';
@@ -77,6 +86,13 @@ it('loads a GBK CSV into a new current version, with rejects, quality and lineag
 
   const published = await p.pool.query(`SELECT envelope->'payload' AS p FROM ingest.outbox WHERE event_name = 'ingest.version.published'`);
   expect(published.rows[0].p).toMatchObject({ datasetId: dataset.id, version: 1, rowCount: 20, rejectedCount: 2 });
+  // The snapshot other services load: COPY text of the version table, named in the event, with its row count and hash.
+  const snapshot = published.rows[0].p.snapshot;
+  expect(snapshot).toMatchObject({ key: `snapshots/${dataset.id}/1.tsv`, format: 'pg-copy-text', rows: 20 });
+  const snapshotText = await streamText(await p.runtime.objectStorage.get(snapshot.key));
+  expect(createHash('sha256').update(snapshotText).digest('hex')).toBe(snapshot.sha256);
+  const firstRow = parseCopyLine(snapshotText.split('\n')[0]);
+  expect(firstRow.slice(0, 2)).toEqual([expect.any(String), demoCreditCode('350100', 0)]);
 
   const lineage = await ingest.expect(200, 'GET', `/datasets/${dataset.id}/lineage`);
   expect(lineage.nodes.map((n: { kind: string }) => n.kind)).toEqual(expect.arrayContaining(['catalog_entry', 'dataset', 'source', 'job', 'version']));
@@ -105,6 +121,10 @@ it('keeps the current version when a load fails, and says why', async () => {
   expect(detail.currentVersion).toBe(1);
   const failures = await p.pool.query(`SELECT count(*)::int AS n FROM ingest.outbox WHERE event_name = 'ingest.version.failed'`);
   expect(failures.rows[0].n).toBe(3);
+  // A failed load leaves no snapshot behind: only the current version's is there.
+  const snapshots: string[] = [];
+  for await (const key of p.runtime.objectStorage.list(`snapshots/${dataset.id}/`)) snapshots.push(key);
+  expect(snapshots).toEqual([`snapshots/${dataset.id}/1.tsv`]);
 });
 
 it('refuses a file name with a path', async () => {

@@ -6,6 +6,7 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsNumber, IsObject, IsOptional, IsString, Max, Min } from 'class-validator';
 import type { Response } from 'express';
 import { DatasetsService } from './datasets.service';
+import { SensitiveFindingsService } from '../sensitive/sensitive-findings.service';
 import { DatasetReader } from './dataset-reader';
 
 export class DatasetSettingsDto {
@@ -29,12 +30,15 @@ export class DatasetsController {
   constructor(
     private readonly datasets: DatasetsService,
     private readonly reader: DatasetReader,
+    private readonly sensitive: SensitiveFindingsService,
     @Inject(OBJECT_STORAGE) private readonly storage: ObjectStorage,
   ) {}
 
   @EventPattern('catalog.entry.published')
-  onPublished(@Payload() e: CatalogEntryPublishedV1, @Ctx() ctx: EventContext): Promise<void> {
-    return this.datasets.applyPublished(ctx.manager, e);
+  async onPublished(@Payload() e: CatalogEntryPublishedV1, @Ctx() ctx: EventContext): Promise<void> {
+    await this.datasets.applyPublished(ctx.manager, e);
+    // A new catalog version may flag as personal a column discovery found: it stops blocking.
+    await this.sensitive.reevaluate(ctx.manager, e.entryId);
   }
 
   @EventPattern('catalog.entry.retired')

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { OBJECT_STORAGE, ObjectStorage, OutboxWriter } from '@gov/shared';
+import { ColumnFinding, DatasetSnapshotRef, OBJECT_STORAGE, ObjectStorage, OutboxWriter, snapshotKey, snapshotTap } from '@gov/shared';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { PoolClient } from 'pg';
@@ -13,10 +13,12 @@ import { DataSource } from 'typeorm';
 import { Dataset, DatasetVersion } from '../datasets/dataset.entities';
 import { IngestJob } from '../jobs/job.entity';
 import { SourceError } from '../pipeline/contracts';
+import { SensitiveFindingsService } from '../sensitive/sensitive-findings.service';
+import { scanVersionTable } from '../sensitive/version-scan';
 import { LoadSource, OpenedSource } from './load-source';
 import { RowPipeline } from './row-pipeline';
 import { compareVersionTables } from './version-compare';
-import { columnNames, copyLineEncoder, createTableSql, quoteIdent, versionTableName } from './version-table';
+import { columnNames, createTableSql, quoteIdent, versionTableName } from './version-table';
 
 const DEFAULT_MAX_REJECT_SHARE = 0.05;
 const DEFAULT_KEEP_VERSIONS = 5;
@@ -36,6 +38,7 @@ export class VersionLoader {
     @Inject(OBJECT_STORAGE) private readonly storage: ObjectStorage,
     private readonly outbox: OutboxWriter,
     private readonly sources: LoadSource,
+    private readonly sensitive: SensitiveFindingsService,
   ) {}
 
   async run(job: IngestJob): Promise<void> {
@@ -55,11 +58,14 @@ export class VersionLoader {
 
       const client = await this.connect();
       let copied = 0;
+      let snapshotWriter: ReturnType<typeof snapshotTap> | undefined;
       try {
         await client.query('BEGIN');
         await client.query(createTableSql(version.tableName, columns));
         const copy = client.query(copyFrom(`COPY ingest.${quoteIdent(version.tableName)} (_row, ${columns.map((c) => quoteIdent(c.name)).join(', ')}) FROM STDIN`));
-        await pipeline(Readable.from(rows.accepted(progress)), copyLineEncoder(), copy);
+        // The COPY bytes also become the snapshot that sharing and open-api load: one pass, no second read.
+        snapshotWriter = snapshotTap(this.storage, snapshotKey(dataset.id, version.version));
+        await pipeline(Readable.from(rows.copyText(progress), { objectMode: false }), snapshotWriter.tap, copy);
         copied = Number(copy.rowCount ?? 0);
         const outcome = await rows.finish();
         const maxShare = dataset.settings.maxRejectShare ?? DEFAULT_MAX_REJECT_SHARE;
@@ -70,6 +76,9 @@ export class VersionLoader {
             `${outcome.total} 行中有 ${outcome.rejectedRows} 行未通过校验（${((outcome.rejectedRows / outcome.total) * 100).toFixed(1)}%），超过允许的 ${(maxShare * 100).toFixed(1)}%，请下载问题数据文件修正后重新报送`,
             `${outcome.rejectedRows} of ${outcome.total} rows rejected, above the allowed share ${maxShare}`,
           );
+        const snapshot = await snapshotWriter.result();
+        // 敏感字段发现 before the version can become current: what it finds decides open output.
+        const scan = await scanVersionTable(client, `ingest.${quoteIdent(version.tableName)}`, columns);
         await client.query('COMMIT');
         progress.rowsRejected = outcome.rejectedRows;
         const rejectObject = outcome.rejectedRows > 0 ? await this.storeRejects(dataset.id, version.version, rejectPath) : null;
@@ -77,9 +86,10 @@ export class VersionLoader {
         const comparison = previous && rows.keyColumns.length > 0 ? await compareVersionTables(this.db, previous, { tableName: version.tableName, columns }, rows.keyColumns.map((i) => columns[i].name)) : null;
         const quality = rows.quality({ previous, comparison, updateCycle: dataset.updateCycle, version: version.version }) as unknown as Record<string, any>;
         await this.reportProgress(job.id, progress);
-        await this.publish(dataset, version, job, { rowCount: copied, rejectedCount: outcome.rejectedRows, columns, quality, rejectObject, source: { ...job.source, format: opened.table.format, encoding: opened.table.encoding } });
+        await this.publish(dataset, version, job, { rowCount: copied, rejectedCount: outcome.rejectedRows, columns, quality, rejectObject, source: { ...job.source, format: opened.table.format, encoding: opened.table.encoding }, snapshot, findings: scan.findings });
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);
+        await snapshotWriter?.abort();
         throw err;
       } finally {
         client.release();
@@ -134,7 +144,16 @@ export class VersionLoader {
     dataset: Dataset,
     version: DatasetVersion,
     job: IngestJob,
-    r: { rowCount: number; rejectedCount: number; columns: { name: string; type: string }[]; quality: Record<string, any>; rejectObject: string | null; source: DatasetVersion['source'] },
+    r: {
+      rowCount: number;
+      rejectedCount: number;
+      columns: { name: string; type: string }[];
+      quality: Record<string, any>;
+      rejectObject: string | null;
+      source: DatasetVersion['source'];
+      snapshot: DatasetSnapshotRef;
+      findings: ColumnFinding[];
+    },
   ): Promise<void> {
     await this.db.transaction(async (m) => {
       await m.query(`SELECT 1 FROM ingest.dataset WHERE id = $1 FOR UPDATE`, [dataset.id]);
@@ -152,6 +171,7 @@ export class VersionLoader {
       });
       await m.update(Dataset, { id: dataset.id }, { currentVersion: version.version, lastVersionAt: now, overdueSince: null, updatedAt: now });
       await m.update(IngestJob, { id: job.id }, { state: 'succeeded', finishedAt: now, rowsRejected: r.rejectedCount });
+      const sensitiveBlockedColumns = await this.sensitive.record(m, dataset, version.version, r.findings);
       await this.outbox.add(m, 'ingest.version.published', {
         datasetId: dataset.id,
         entryId: dataset.entryId,
@@ -165,6 +185,8 @@ export class VersionLoader {
         source: r.source.sha256 ? `sha256:${r.source.sha256}` : (r.source.endpoint ?? r.source.table ?? r.source.kind),
         actorId: job.createdBy,
         at: now.toISOString(),
+        snapshot: r.snapshot,
+        sensitiveBlockedColumns,
       });
       await this.outbox.add(m, 'ingest.quality.reported', { datasetId: dataset.id, deptId: dataset.deptId, version: version.version, score: r.quality.score, grade: r.quality.grade, report: r.quality });
     });

@@ -234,6 +234,31 @@ export async function parseCsv(input: ByteInput | ByteReader, opts: CsvOptions =
     }
   }
 
+  /** The records of each pumped chunk as one array; a problem splits the array, so problems stay in row order. */
+  async function* batches(): AsyncGenerator<SourceRecord[]> {
+    try {
+      for (;;) {
+        let batch: SourceRecord[] = [];
+        for (let k = 0; k < out.length; k++) {
+          const item = out[k];
+          if ('problem' in item) {
+            if (batch.length > 0) {
+              yield batch;
+              batch = [];
+            }
+            sink.report(item.problem);
+          } else batch.push(item);
+        }
+        out.length = 0;
+        if (batch.length > 0) yield batch;
+        if (!(await pump())) return;
+      }
+    } finally {
+      out.length = 0;
+      if (!ended) await texts.return?.(undefined);
+    }
+  }
+
   return sink.attach({
     format: 'csv' as const,
     get encoding() {
@@ -243,5 +268,6 @@ export async function parseCsv(input: ByteInput | ByteReader, opts: CsvOptions =
     header: header as string[],
     headerRowNumber,
     records: records(),
+    batches: batches(),
   });
 }

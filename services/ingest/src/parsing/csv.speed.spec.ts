@@ -2,6 +2,8 @@
  * Throughput (printed, not asserted: machines differ) and flat memory (asserted, loosely) of the
  * CSV parser on generated 10-column rows.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import * as iconv from 'iconv-lite';
 import { Readable } from 'node:stream';
 import { parseCsv } from './csv.parser';
@@ -60,7 +62,8 @@ describe('CSV throughput', () => {
         this.push(chunk);
       },
     });
-    global.gc?.();
+    const gc = exposeGc();
+    gc();
     const base = process.memoryUsage().heapUsed;
     let peak = 0;
     const started = Date.now();
@@ -70,15 +73,25 @@ describe('CSV throughput', () => {
     for await (const record of table.records) {
       n++;
       last = record.rowNumber;
-      if (n % 50_000 === 0) peak = Math.max(peak, process.memoryUsage().heapUsed - base);
+      // What the parser retains, not the garbage a busy machine has not collected yet.
+      if (n % 200_000 === 0) {
+        gc();
+        peak = Math.max(peak, process.memoryUsage().heapUsed - base);
+      }
     }
     const ms = Date.now() - started;
     expect(n).toBe(rows);
     expect(last).toBe(rows + 1);
     console.log(
-      `CSV GBK streamed: ${rows.toLocaleString('en')} rows, ${(produced / 1e6).toFixed(0)} MB generated and parsed in ${ms} ms (${Math.round((rows / ms) * 1000).toLocaleString('en')} rows/s incl. generation); heap above start at most ${(peak / 1e6).toFixed(0)} MB`,
+      `CSV GBK streamed: ${rows.toLocaleString('en')} rows, ${(produced / 1e6).toFixed(0)} MB generated and parsed in ${ms} ms (${Math.round((rows / ms) * 1000).toLocaleString('en')} rows/s incl. generation); heap retained above start at most ${(peak / 1e6).toFixed(0)} MB`,
     );
-    // the decoded text alone would be ~200 MB if it were kept; garbage between collections is not
+    // the decoded text alone would be ~200 MB if it were kept
     expect(peak).toBeLessThan(150e6);
   });
 });
+
+/** The collector, even when jest runs without --expose-gc. */
+function exposeGc(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}

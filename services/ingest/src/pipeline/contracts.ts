@@ -25,6 +25,12 @@ export interface ParsedTable {
   delimiter?: string;
   header: string[];
   records: AsyncIterable<SourceRecord>;
+  /**
+   * The same records in arrays (a parser's natural unit, e.g. the records of one decoded chunk),
+   * for consumers that would otherwise pay one await per row. Optional; iterate either this or
+   * `records`, never both. Row problems are reported between batches, in row order.
+   */
+  batches?: AsyncIterable<SourceRecord[]>;
 }
 
 /**
