@@ -1,0 +1,109 @@
+import { SensitiveFindingsChangedV1, toShanghaiDate } from '@gov/shared';
+import { DataSource } from 'typeorm';
+import { startTestPlatform, TestPlatform } from '../../../test/test-platform';
+import { demoCreditCode } from '../../catalog/src/demo/demo-city.seeder';
+import { DatasetStore } from '../src/datasets/dataset-store';
+import { Actors, Api, eventsNamed, loginAll } from './sharing-fixtures';
+import { activeGrant, dataset, deptIds, dropSandboxRoles, Fixture, PEOPLE_ITEMS, peopleRows } from './security-fixtures';
+
+/** 授权运营 (operators through the sandbox, with quotas and a monthly report) and the 数据安全官 view of discovery findings. */
+let p: TestPlatform;
+let a: Actors;
+let depts: Record<string, string>;
+let people: Fixture;
+let admin: Api;
+let rsj: Api;
+const grants: string[] = [];
+
+beforeAll(async () => {
+  p = await startTestPlatform();
+  a = await loginAll(p);
+  depts = await deptIds(p);
+  admin = new Api(p.baseUrl, 'sharing', a.admin);
+  rsj = new Api(p.baseUrl, 'sharing', a.rsjOp);
+  people = await dataset(p, depts.scjg, '居民就诊信息', PEOPLE_ITEMS, peopleRows());
+}, 180_000);
+
+afterAll(async () => {
+  await p?.close();
+  await dropSandboxRoles(grants);
+});
+
+describe('authorized operation (授权运营)', () => {
+  let operatorId: string;
+  let grant: string;
+  const base = () => ({ name: '示范市数据运营有限公司', deptId: depts.rsj, contractFrom: '2026-01-01', contractTo: '2027-12-31', entryIds: [people.entryId], scenarios: ['普惠金融信用评估'], monthlyJobQuota: 1 });
+
+  it('registers an operator with a checked credit code, once', async () => {
+    const bad = await admin.problem(422, 'OPERATOR_INVALID', 'POST', '/operators', { ...base(), creditCode: '91420700MA4KXXXX1X' });
+    expect(bad.message.zh).toContain('统一社会信用代码');
+    const code = demoCreditCode('420700', 777);
+    const o = await admin.expect(201, 'POST', '/operators', { ...base(), creditCode: code });
+    operatorId = o.id;
+    expect(o).toMatchObject({ creditCode: code, status: 'active', scenarios: ['普惠金融信用评估'] });
+    await admin.problem(409, 'OPERATOR_EXISTS', 'POST', '/operators', { ...base(), creditCode: code });
+    expect((await rsj.call('POST', '/operators', { ...base(), creditCode: demoCreditCode('420700', 778) })).status).toBe(403);
+    expect((await eventsNamed(p, 'security.operator.changed')).map((e) => e.payload.operatorId)).toContain(operatorId);
+  });
+
+  it('flags only the operator’s own grants within its scope', async () => {
+    grant = await activeGrant(p, people, depts.rsj, depts.scjg, ['区县', '性别', '费用']);
+    const foreign = await activeGrant(p, people, depts.gaj, depts.scjg, ['区县']);
+    grants.push(grant, foreign);
+    const flagged = await admin.expect(200, 'POST', `/operators/${operatorId}/grants/${grant}`);
+    expect(flagged.operatorId).toBe(operatorId);
+    await admin.problem(403, 'OPERATOR_SCOPE_VIOLATION', 'POST', `/operators/${operatorId}/grants/${foreign}`);
+  });
+
+  it('runs the operator’s sandbox jobs only for a permitted scenario and within the monthly quota', async () => {
+    const sql = `SELECT "区县", count(*) AS n, avg("费用") AS fee FROM people GROUP BY "区县"`;
+    await rsj.problem(403, 'OPERATOR_SCOPE_VIOLATION', 'POST', '/sandbox/jobs', { tables: { people: grant }, sql });
+    await rsj.problem(403, 'OPERATOR_SCOPE_VIOLATION', 'POST', '/sandbox/jobs', { tables: { people: grant }, sql, scenario: '精准营销' });
+    const ok = await rsj.expect(201, 'POST', '/sandbox/jobs', { tables: { people: grant }, sql, scenario: '普惠金融信用评估' });
+    expect(ok).toMatchObject({ status: 'released', operatorId });
+    await rsj.problem(403, 'OPERATOR_QUOTA_EXCEEDED', 'POST', '/sandbox/jobs', { tables: { people: grant }, sql: `SELECT "性别", count(*) AS n FROM people GROUP BY 1`, scenario: '普惠金融信用评估' });
+  });
+
+  it('reports the month’s usage per operator', async () => {
+    const month = toShanghaiDate(new Date()).slice(0, 7);
+    const usage = await new Api(p.baseUrl, 'sharing', a.auditor).expect(200, 'GET', `/operators/${operatorId}/usage?month=${month}`);
+    expect(usage).toMatchObject({ operatorId, month, sandboxJobs: { released: 1, refused: 3, failed: 0 }, resultRows: 6, sourceRows: 300, monthlyJobQuota: 1, grants: 1 });
+    const previous = await admin.expect(200, 'GET', `/operators/${operatorId}/usage?month=2026-01`);
+    expect(previous.sandboxJobs.released).toBe(0);
+  });
+
+  it('stops a suspended operator', async () => {
+    await admin.expect(200, 'POST', `/operators/${operatorId}/status`, { status: 'suspended' });
+    await rsj.problem(403, 'OPERATOR_SCOPE_VIOLATION', 'POST', '/sandbox/jobs', { tables: { people: grant }, sql: `SELECT "性别", count(*) AS n FROM people GROUP BY 1`, scenario: '普惠金融信用评估' });
+  });
+});
+
+describe('security officer: discovery findings from ingest events', () => {
+  it('keeps the latest version’s findings per dataset, filterable and exportable', async () => {
+    const store = p.server.apps.sharing.get(DatasetStore);
+    const ds = p.server.apps.sharing.get(DataSource);
+    const event = (version: number, findings: SensitiveFindingsChangedV1['findings'], drift: string[] = []): SensitiveFindingsChangedV1 => ({
+      datasetId: people.datasetId,
+      entryId: people.entryId,
+      deptId: depts.scjg,
+      version,
+      blockedColumns: findings.filter((f) => f.status === 'open').map((f) => f.column),
+      findings,
+      drift,
+    });
+    await ds.transaction((m) => store.applySensitive(m, event(1, [{ column: '诊断', kind: 'mobile', matches: 3, scanned: 300, status: 'open' }, { column: '身份证号', kind: 'id_number', matches: 300, scanned: 300, status: 'flagged' }])));
+    await ds.transaction((m) => store.applySensitive(m, event(1, [{ column: '诊断', kind: 'mobile', matches: 4, scanned: 300, status: 'open' }], ['诊断'])));
+    const officer = new Api(p.baseUrl, 'sharing', a.auditor);
+    const rows = await officer.expect<any[]>(200, 'GET', `/security/findings?entryId=${people.entryId}`);
+    expect(rows).toEqual([expect.objectContaining({ column: '诊断', kind: 'mobile', matches: 4, blocked: true, drift: true, entryName: '居民就诊信息' })]);
+    expect(await officer.expect<any[]>(200, 'GET', `/security/findings?status=flagged`)).toEqual([]);
+    const csv = await officer.call('GET', `/security/findings?format=csv&entryId=${people.entryId}`);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    expect(csv.raw.toString('utf8')).toContain('诊断');
+    // An older version's event does not overwrite a newer one's findings.
+    await ds.transaction((m) => store.applySensitive(m, event(2, [{ column: '费用', kind: 'bank_card', matches: 1, scanned: 300, status: 'open' }])));
+    await ds.transaction((m) => store.applySensitive(m, event(1, [{ column: '诊断', kind: 'mobile', matches: 9, scanned: 300, status: 'open' }])));
+    expect((await officer.expect<any[]>(200, 'GET', `/security/findings?entryId=${people.entryId}`)).map((r) => r.column)).toEqual(['费用']);
+    expect((await rsj.call('GET', '/security/findings')).status).toBe(403);
+  });
+});
