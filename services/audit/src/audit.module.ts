@@ -1,16 +1,33 @@
 import { PlatformModule, ServiceRuntime } from '@gov/shared';
 import { DynamicModule, Module } from '@nestjs/common';
+import { AlertsModule } from './alerts/alerts.module';
+import { LogModule } from './log/log.module';
 import { InitialAuditSchema1732400000000 } from './migrations/1732400000000-initial-audit-schema';
-import { AuditRecord } from './records/audit-record.entity';
+import { TamperEvidentLog1732500000000 } from './migrations/1732500000000-tamper-evident-log';
+import { AlertCursor1732600000000 } from './migrations/1732600000000-alert-cursor';
 import { RecordsModule } from './records/records.module';
+import { ReportsModule } from './reports/reports.module';
+import { RetentionModule } from './retention/retention.module';
+import { TracesModule } from './traces/traces.module';
 
-/** 审计服务: records every event of every service; the tamper-evident log lands with its issue. */
+/**
+ * 审计服务: every event of every service in a tamper-evident log (Merkle tree, signed heads),
+ * traces, alerts, assessment reports and retention.
+ */
 @Module({})
 export class AuditModule {
   static register(runtime: ServiceRuntime): DynamicModule {
     return {
       module: AuditModule,
-      imports: [PlatformModule.forService({ service: 'audit', runtime, entities: [AuditRecord], migrations: [InitialAuditSchema1732400000000] }), RecordsModule],
+      imports: [
+        PlatformModule.forService({ service: 'audit', runtime, entities: [], migrations: [InitialAuditSchema1732400000000, TamperEvidentLog1732500000000, AlertCursor1732600000000] }),
+        LogModule,
+        RecordsModule,
+        TracesModule,
+        AlertsModule,
+        ReportsModule,
+        RetentionModule,
+      ],
     };
   }
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { TracesModule } from '../traces/traces.module';
+import { AuditIngestion } from './audit-ingestion.service';
 import { AuditRecordsController } from './audit-records.controller';
-import { AuditRecordsService } from './audit-records.service';
 
-@Module({ controllers: [AuditRecordsController], providers: [AuditRecordsService] })
+@Module({ imports: [TracesModule], controllers: [AuditRecordsController], providers: [AuditIngestion] })
 export class RecordsModule {}

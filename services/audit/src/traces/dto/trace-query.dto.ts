@@ -1,0 +1,34 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+
+/** 追溯查询条件: every filter is optional; results are always paged (newest first). */
+export class TraceQuery {
+  @ApiPropertyOptional({ description: '操作者（用户、应用、系统）id / actor id' }) @IsOptional() @IsString() @MaxLength(128) actorId?: string;
+  @ApiPropertyOptional({ description: '部门 id：操作者、使用方或提供方 / department as actor, consumer or provider' }) @IsOptional() @IsString() @MaxLength(128) deptId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(128) appId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(128) datasetId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(128) entryId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(128) grantId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(128) requestId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(128) correlationId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) eventName?: string;
+  @ApiPropertyOptional({ description: '对象 id / object id (e.g. a department id)' }) @IsOptional() @IsString() @MaxLength(200) objectId?: string;
+  @ApiPropertyOptional({ enum: ['allowed', 'denied'] }) @IsOptional() @IsIn(['allowed', 'denied']) outcome?: 'allowed' | 'denied';
+  @ApiPropertyOptional({ description: 'occurredAt ≥ from (ISO-8601)' }) @IsOptional() @IsISO8601() from?: string;
+  @ApiPropertyOptional({ description: 'occurredAt < to (ISO-8601)' }) @IsOptional() @IsISO8601() to?: string;
+  @ApiPropertyOptional({ description: '翻页游标：上一页的 nextCursor / seq to continue below' }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) cursor?: number;
+  @ApiPropertyOptional({ default: 100, maximum: 1000 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
+}
+
+export class ExportQuery extends TraceQuery {
+  @ApiPropertyOptional({ enum: ['csv', 'xlsx'], default: 'csv' }) @IsOptional() @IsIn(['csv', 'xlsx']) format?: 'csv' | 'xlsx';
+}
+
+export class AccessorQuery {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(128) actorId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(128) appId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(128) deptId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsISO8601() from?: string;
+  @ApiPropertyOptional() @IsOptional() @IsISO8601() to?: string;
+}

@@ -1,0 +1,206 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Response } from 'express';
+import { stream as excelStream } from 'exceljs';
+import { DataSource } from 'typeorm';
+import { rows } from '../log/log-store';
+import { AuditRecordView, toView } from '../records/audit-record.view';
+import { AccessorQuery, TraceQuery } from './dto/trace-query.dto';
+
+/** Events that are data accesses (sharing, open-api, ingest staff reads). */
+export const ACCESS_EVENTS = ['sharing.data.accessed', 'open.data.accessed', 'ingest.data.read'];
+
+export interface TracePage {
+  items: AuditRecordView[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: number | null;
+}
+
+/** WHERE clause and parameters for a trace query (every filter uses an index). */
+function where(q: TraceQuery): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const conds: string[] = [];
+  const eq = (col: string, v: unknown) => {
+    if (v === undefined || v === null || v === '') return;
+    params.push(v);
+    conds.push(`${col} = $${params.length}`);
+  };
+  eq('actor_id', q.actorId);
+  eq('app_id', q.appId);
+  eq('dataset_id', q.datasetId);
+  eq('entry_id', q.entryId);
+  eq('grant_id', q.grantId);
+  eq('request_id', q.requestId);
+  eq('correlation_id', q.correlationId);
+  eq('event_name', q.eventName);
+  eq('object_id', q.objectId);
+  eq('outcome', q.outcome);
+  if (q.deptId) {
+    params.push(q.deptId);
+    const p = `$${params.length}`;
+    conds.push(`(actor_dept_id = ${p} OR consumer_dept_id = ${p} OR provider_dept_id = ${p})`);
+  }
+  if (q.from) {
+    params.push(q.from);
+    conds.push(`occurred_at >= $${params.length}`);
+  }
+  if (q.to) {
+    params.push(q.to);
+    conds.push(`occurred_at < $${params.length}`);
+  }
+  if (q.cursor !== undefined) {
+    params.push(q.cursor);
+    conds.push(`seq < $${params.length}`);
+  }
+  return { sql: conds.length ? `WHERE ${conds.join(' AND ')}` : '', params };
+}
+
+const CSV_HEADER = ['序号 seq', '发生时间 occurredAt', '事件 event', '操作者类型 actorType', '操作者 actorId', '姓名 actorName', '操作者部门 actorDept', 'IP', '应用 appId', '数据集 datasetId', '目录 entryId', '授权 grantId', '申请 requestId', '使用方部门 consumerDept', '提供方部门 providerDept', '结果 outcome', '行数 rows', '字段 fields', '个人信息 personal', '关联号 correlationId', '叶哈希 leafHash'];
+
+function csvCell(v: unknown): string {
+  const s = v === null || v === undefined ? '' : String(v);
+  // A leading = + - @ would be a formula in a spreadsheet: quote it as text.
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+function exportRow(v: AuditRecordView): unknown[] {
+  return [v.seq, v.occurredAt, v.eventName, v.actor?.type, v.actor?.id, v.actor?.name, v.actor?.deptId, v.actor?.ip, v.refs.appId, v.refs.datasetId, v.refs.entryId, v.refs.grantId, v.refs.requestId, v.refs.consumerDeptId, v.refs.providerDeptId, v.outcome, v.rowCount, v.fields?.join('、'), v.personalData === null ? '' : v.personalData ? '是' : '否', v.correlationId, v.leafHash];
+}
+
+/** 追溯: search, views and the chain of a dataset, all from the signed records. */
+@Injectable()
+export class TracesService {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  async search(q: TraceQuery): Promise<TracePage> {
+    const limit = q.limit ?? 100;
+    const w = where(q);
+    const list = await rows<{ body: Buffer; leaf_hash: Buffer; seq: string }>(this.ds, `SELECT seq, body, leaf_hash FROM audit.audit_record ${w.sql} ORDER BY seq DESC LIMIT ${limit + 1}`, w.params);
+    const items = list.slice(0, limit).map(toView);
+    return { items, nextCursor: list.length > limit ? items[items.length - 1].seq : null };
+  }
+
+  /** Every matching record, page by page (for exports: never one unbounded query). */
+  async *all(q: TraceQuery): AsyncGenerator<AuditRecordView> {
+    let cursor = q.cursor;
+    for (;;) {
+      const page = await this.search({ ...q, cursor, limit: 1000 });
+      yield* page.items;
+      if (page.nextCursor === null) return;
+      cursor = page.nextCursor;
+    }
+  }
+
+  async exportCsv(q: TraceQuery, res: Response): Promise<void> {
+    res.setHeader('content-type', 'text/csv; charset=utf-8');
+    res.setHeader('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent('审计记录.csv')}`);
+    res.write('\ufeff' + CSV_HEADER.map(csvCell).join(',') + '\r\n');
+    for await (const v of this.all(q)) {
+      if (!res.write(exportRow(v).map(csvCell).join(',') + '\r\n')) await new Promise((r) => res.once('drain', r));
+    }
+    res.end();
+  }
+
+  async exportXlsx(q: TraceQuery, res: Response): Promise<void> {
+    res.setHeader('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    res.setHeader('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent('审计记录.xlsx')}`);
+    // The streaming writer keeps memory flat whatever the number of rows.
+    const wb = new excelStream.xlsx.WorkbookWriter({ stream: res, useStyles: false, useSharedStrings: false });
+    const sheet = wb.addWorksheet('审计记录');
+    sheet.addRow(CSV_HEADER).commit();
+    for await (const v of this.all(q)) sheet.addRow(exportRow(v)).commit();
+    sheet.commit();
+    await wb.commit();
+  }
+
+  /** 谁访问了这个数据集: accessors with counts, rows, refusals, first and last access. */
+  async readersOf(datasetId: string, q: AccessorQuery) {
+    const params: unknown[] = [datasetId, ACCESS_EVENTS];
+    let range = '';
+    if (q.from) range += ` AND occurred_at >= $${params.push(q.from)}`;
+    if (q.to) range += ` AND occurred_at < $${params.push(q.to)}`;
+    const list = await rows<any>(
+      this.ds,
+      `SELECT actor_type, actor_id, app_id, coalesce(consumer_dept_id, actor_dept_id) AS dept_id,
+              max(convert_from(body, 'UTF8')::jsonb #>> '{actor,name}') AS actor_name,
+              count(*) AS accesses, count(*) FILTER (WHERE outcome = 'denied') AS denied, coalesce(sum(row_count) FILTER (WHERE outcome = 'allowed'), 0) AS rows,
+              bool_or(coalesce(personal_data, false)) AS personal_data, min(occurred_at) AS first_at, max(occurred_at) AS last_at
+       FROM audit.audit_record WHERE dataset_id = $1 AND event_name = ANY($2)${range}
+       GROUP BY 1, 2, 3, 4 ORDER BY max(occurred_at) DESC LIMIT 1000`,
+      params,
+    );
+    return list.map((r) => ({
+      actor: { type: r.actor_type, id: r.actor_id, name: r.actor_name },
+      appId: r.app_id,
+      deptId: r.dept_id,
+      accesses: Number(r.accesses),
+      denied: Number(r.denied),
+      rows: Number(r.rows),
+      personalData: r.personal_data,
+      firstAt: new Date(r.first_at).toISOString(),
+      lastAt: new Date(r.last_at).toISOString(),
+    }));
+  }
+
+  /** 这个用户 / 应用 / 部门访问了什么: datasets with counts and rows. */
+  async accessedBy(q: AccessorQuery) {
+    const params: unknown[] = [ACCESS_EVENTS];
+    const conds: string[] = ['event_name = ANY($1)'];
+    if (q.actorId) conds.push(`actor_id = $${params.push(q.actorId)}`);
+    if (q.appId) conds.push(`app_id = $${params.push(q.appId)}`);
+    if (q.deptId) {
+      const p = `$${params.push(q.deptId)}`;
+      conds.push(`(consumer_dept_id = ${p} OR actor_dept_id = ${p})`);
+    }
+    if (q.from) conds.push(`occurred_at >= $${params.push(q.from)}`);
+    if (q.to) conds.push(`occurred_at < $${params.push(q.to)}`);
+    const list = await rows<any>(
+      this.ds,
+      `SELECT dataset_id, entry_id, provider_dept_id, count(*) AS accesses, count(*) FILTER (WHERE outcome = 'denied') AS denied,
+              coalesce(sum(row_count) FILTER (WHERE outcome = 'allowed'), 0) AS rows, bool_or(coalesce(personal_data, false)) AS personal_data,
+              min(occurred_at) AS first_at, max(occurred_at) AS last_at
+       FROM audit.audit_record WHERE ${conds.join(' AND ')}
+       GROUP BY 1, 2, 3 ORDER BY max(occurred_at) DESC LIMIT 1000`,
+      params,
+    );
+    return list.map((r) => ({
+      datasetId: r.dataset_id,
+      entryId: r.entry_id,
+      providerDeptId: r.provider_dept_id,
+      accesses: Number(r.accesses),
+      denied: Number(r.denied),
+      rows: Number(r.rows),
+      personalData: r.personal_data,
+      firstAt: new Date(r.first_at).toISOString(),
+      lastAt: new Date(r.last_at).toISOString(),
+    }));
+  }
+
+  /** 数据链条: catalog versions → ingest versions → requests and grants → every read of the dataset. */
+  async chain(datasetId: string) {
+    const [link] = await rows<{ entry_id: string }>(this.ds, `SELECT entry_id FROM audit.audit_record WHERE dataset_id = $1 AND entry_id IS NOT NULL ORDER BY seq LIMIT 1`, [datasetId]);
+    const entryId = link?.entry_id ?? null;
+    const select = async (cond: string, params: unknown[], limit = 1000) =>
+      (await rows<{ body: Buffer; leaf_hash: Buffer }>(this.ds, `SELECT body, leaf_hash FROM audit.audit_record WHERE ${cond} ORDER BY seq LIMIT ${limit}`, params)).map(toView);
+    const catalog = entryId ? await select(`entry_id = $1 AND event_name LIKE 'catalog.%'`, [entryId]) : [];
+    const ingest = await select(`dataset_id = $1 AND event_name IN ('ingest.dataset.created', 'ingest.version.published', 'ingest.version.failed')`, [datasetId]);
+    const grants = entryId ? await select(`entry_id = $1 AND (event_name LIKE 'sharing.grant.%' OR event_name LIKE 'sharing.request.%')`, [entryId]) : [];
+    const reads = await select(`(dataset_id = $1${entryId ? ' OR entry_id = $3' : ''}) AND event_name = ANY($2)`, entryId ? [datasetId, ACCESS_EVENTS, entryId] : [datasetId, ACCESS_EVENTS], 5000);
+    return {
+      datasetId,
+      entryId,
+      catalogVersions: catalog,
+      ingestVersions: ingest,
+      grants,
+      reads,
+      summary: {
+        catalogVersions: new Set(catalog.filter((r) => r.eventName === 'catalog.entry.published').map((r) => r.refs.version)).size,
+        ingestVersions: ingest.filter((r) => r.eventName === 'ingest.version.published').length,
+        grants: new Set(grants.map((r) => r.refs.grantId).filter(Boolean)).size,
+        reads: reads.filter((r) => r.outcome === 'allowed').length,
+        refused: reads.filter((r) => r.outcome === 'denied').length,
+      },
+    };
+  }
+}

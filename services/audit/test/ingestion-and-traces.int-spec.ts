@@ -1,0 +1,170 @@
+import ExcelJS from 'exceljs';
+import { startTestPlatform, TestPlatform } from '../../../test/test-platform';
+import { AuditIngestion } from '../src/records/audit-ingestion.service';
+import { access, AuditApi, auditLogOf, logged, publish, publishRaw, settled, user, uuid } from './audit-fixtures';
+
+jest.setTimeout(180_000);
+
+describe('audit ingestion and traces', () => {
+  let p: TestPlatform;
+  let auditor: AuditApi;
+
+  beforeAll(async () => {
+    p = await startTestPlatform();
+    auditor = new AuditApi(p.baseUrl, await p.login('auditor'));
+    await settled(p);
+  });
+  afterAll(async () => p?.close());
+
+  it('records every event of the seed once, with actor, object and correlation id', async () => {
+    const all = await auditor.expect(200, 'GET', '/records?limit=1000');
+    expect(all.length).toBeGreaterThan(20);
+    expect(new Set(all.map((r: any) => r.eventId)).size).toBe(all.length);
+    const dept = all.find((r: any) => r.eventName === 'org.department.registered');
+    expect(dept).toMatchObject({ producer: 'catalog', object: { type: 'department' } });
+    expect(dept.leafHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('re-consuming an event (redelivery, or replay past the inbox) logs it once', async () => {
+    const env = await publish(p, 'sharing.data.accessed', access({ grantId: uuid() }), { actor: user('u-replay') });
+    const seq = await logged(p, env.id);
+    const size = await auditLogOf(p).size();
+    // Redelivered by the transport: the inbox drops it.
+    await publishRaw(p, env.name, env.key, env);
+    // Handed to the service again past the inbox (a replayed dead letter, another consumer group): the log drops it.
+    await p.server.apps.audit.get(AuditIngestion).receive({ query: (sql: string, params: unknown[]) => p.pool.query(sql, params) } as any, env);
+    await new Promise((r) => setTimeout(r, 500));
+    await settled(p);
+    expect(await auditLogOf(p).size()).toBe(size);
+    const { rows } = await p.pool.query(`SELECT seq FROM audit.audit_record WHERE event_id = $1`, [env.id]);
+    expect(rows.map((r) => Number(r.seq))).toEqual([seq]);
+  });
+
+  it('quarantines an access without an actor and an event of unknown type, with the reason', async () => {
+    const anonymous = await publish(p, 'open.data.accessed', access({ channel: 'open', appId: uuid() }));
+    const bogus = { id: uuid(), name: 'open.data.exfiltrated', version: 1, key: 'k', occurredAt: new Date().toISOString(), producer: 'open-api', actor: user('u-x'), payload: {} };
+    await publishRaw(p, 'open.data.accessed', 'k', bogus);
+    let list: any[] = [];
+    for (let i = 0; i < 100 && list.length < 2; i++) {
+      list = ((await auditor.expect(200, 'GET', '/quarantine')) as any[]).filter((q) => [anonymous.id, bogus.id].includes(q.eventId) || q.eventName === 'open.data.exfiltrated');
+      if (list.length < 2) await new Promise((r) => setTimeout(r, 100));
+    }
+    const byCode = Object.fromEntries(list.map((q) => [q.reasonCode, q]));
+    expect(byCode.ACTOR_MISSING).toMatchObject({ source: 'quarantine', eventId: anonymous.id, eventName: 'open.data.accessed' });
+    expect(byCode.UNKNOWN_TYPE).toMatchObject({ source: 'dead_letter', eventName: 'open.data.exfiltrated' });
+    expect(byCode.UNKNOWN_TYPE.reason).toMatch(/unknown event open.data.exfiltrated/);
+    const { rows } = await p.pool.query(`SELECT 1 FROM audit.audit_record WHERE event_id = $1`, [anonymous.id]);
+    expect(rows).toHaveLength(0);
+
+    // An auditor lets it in with a note; the release is recorded too.
+    const id = byCode.ACTOR_MISSING.id.replace('q-', '');
+    await auditor.expect(200, 'POST', `/quarantine/${id}/release`, { note: '系统对接方补充说明：批量同步任务' });
+    const seq = await logged(p, anonymous.id);
+    expect(seq).toBeGreaterThanOrEqual(0);
+    expect((await auditor.call('POST', `/quarantine/${id}/release`, { note: '再次放行' })).status).toBe(404);
+  });
+
+  it('searches by actor, department, app, dataset, grant, request, correlation id and time, paged', async () => {
+    const dataset = uuid();
+    const grant = uuid();
+    const app = uuid();
+    const dept = uuid();
+    const request = uuid();
+    const corr = `corr-${uuid()}`;
+    const base = Date.parse('2026-05-10T02:00:00Z');
+    let last = '';
+    for (let i = 0; i < 25; i++) {
+      const e = await publish(
+        p,
+        'sharing.data.accessed',
+        access({ datasetId: dataset, grantId: i < 20 ? grant : uuid(), consumerDeptId: dept, rowCount: i }),
+        { actor: user(i % 2 ? 'u-trace-a' : 'u-trace-b', dept), occurredAt: new Date(base + i * 60_000), correlationId: i === 7 ? corr : undefined },
+      );
+      last = e.id;
+    }
+    last = (await publish(p, 'open.data.accessed', access({ channel: 'open', datasetId: dataset, appId: app }), { actor: { type: 'app', id: app, name: '应用' } })).id;
+    last = (await publish(p, 'sharing.request.submitted', { requestId: request, batchId: uuid(), entryId: uuid(), requesterDeptId: dept, providerDeptId: uuid(), shareType: 'CONDITIONAL', status: 'pending', items: ['企业名称'], at: new Date().toISOString() } as any, { actor: user('u-trace-a', dept) })).id;
+    await logged(p, last);
+
+    const pages: any[] = [];
+    let cursor: number | null | undefined;
+    do {
+      const page = await auditor.expect(200, 'GET', `/traces?datasetId=${dataset}&limit=10${cursor !== undefined && cursor !== null ? `&cursor=${cursor}` : ''}`);
+      pages.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    expect(pages).toHaveLength(26);
+    expect(pages.map((r) => r.seq)).toEqual([...pages.map((r) => r.seq)].sort((a, b) => b - a));
+
+    const count = async (q: string) => (await auditor.expect(200, 'GET', `/traces?${q}&limit=1000`)).items.length;
+    expect(await count(`grantId=${grant}`)).toBe(20);
+    expect(await count(`actorId=u-trace-a`)).toBe(13);
+    expect(await count(`deptId=${dept}`)).toBe(26);
+    expect(await count(`appId=${app}`)).toBe(1);
+    expect(await count(`requestId=${request}`)).toBe(1);
+    expect(await count(`correlationId=${corr}`)).toBe(1);
+    expect(await count(`datasetId=${dataset}&from=2026-05-10T02:05:00Z&to=2026-05-10T02:10:00Z`)).toBe(5);
+    expect((await auditor.call('GET', '/traces?limit=5000')).status).toBe(400);
+
+    const readers = await auditor.expect(200, 'GET', `/traces/datasets/${dataset}/readers`);
+    expect(readers.map((r: any) => [r.actor.id, r.accesses]).sort()).toEqual([[app, 1], ['u-trace-a', 12], ['u-trace-b', 13]]);
+    const accessed = await auditor.expect(200, 'GET', `/traces/accessed?actorId=u-trace-b`);
+    expect(accessed).toEqual([expect.objectContaining({ datasetId: dataset, accesses: 13, rows: [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24].reduce((a, b) => a + b) })]);
+
+    const csv = await auditor.call('GET', `/traces/export?format=csv&datasetId=${dataset}`);
+    expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
+    const lines = csv.text.trim().split('\r\n');
+    expect(lines).toHaveLength(27);
+    expect(lines[0]).toContain('序号 seq');
+
+    const res = await fetch(`${p.baseUrl}/api/audit/traces/export?format=xlsx&datasetId=${dataset}`, { headers: { authorization: `Bearer ${await p.login('auditor')}` } });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(await res.arrayBuffer()) as any);
+    expect(wb.worksheets[0].rowCount).toBe(27);
+  });
+
+  it('the chain of a dataset: catalog version → ingest version → grants → reads', async () => {
+    const entryId = uuid();
+    const datasetId = uuid();
+    const deptId = uuid();
+    const grantId = uuid();
+    const who = user('u-chain');
+    const evs = [
+      await publish(p, 'catalog.entry.submitted', { entryId, version: 1, deptId, name: '企业登记', status: 'submitted', actorId: 'u1', at: new Date().toISOString() } as any, { actor: who }),
+      await publish(p, 'ingest.dataset.created', { datasetId, entryId, deptId, resourceCode: '201001/000001', name: '企业登记' }, { actor: who }),
+      await publish(p, 'ingest.version.published', { datasetId, entryId, deptId, version: 1, catalogVersion: 1, rowCount: 100, rejectedCount: 0, columns: [], qualityScore: 98, source: 'upload', at: new Date().toISOString() } as any, { actor: who }),
+      await publish(p, 'sharing.grant.created', { grantId, requestId: uuid(), entryId, consumerDeptId: uuid(), providerDeptId: deptId, status: 'active', items: ['企业名称'], validTo: '2099-01-01', deliveryMethod: 'interface', at: new Date().toISOString() } as any, { actor: who }),
+      await publish(p, 'sharing.data.accessed', access({ datasetId, entryId, grantId }), { actor: who }),
+      await publish(p, 'sharing.data.accessed', access({ datasetId, entryId, grantId, outcome: 'denied', reasonCode: 'GRANT_SCOPE_VIOLATION' }), { actor: who }),
+      await publish(p, 'ingest.data.read', { datasetId, deptId, version: 1, actorId: 'u-chain', rows: 20, purpose: '核查' }, { actor: who }),
+    ];
+    for (const e of evs) await logged(p, e.id);
+    const chain = await auditor.expect(200, 'GET', `/traces/datasets/${datasetId}/chain`);
+    expect(chain.entryId).toBe(entryId);
+    expect(chain.catalogVersions.map((r: any) => r.eventName)).toEqual(['catalog.entry.submitted']);
+    expect(chain.ingestVersions.map((r: any) => r.eventName)).toEqual(['ingest.dataset.created', 'ingest.version.published']);
+    expect(chain.grants.map((r: any) => r.refs.grantId)).toEqual([grantId]);
+    expect(chain.reads.map((r: any) => [r.eventName, r.outcome])).toEqual([
+      ['sharing.data.accessed', 'allowed'],
+      ['sharing.data.accessed', 'denied'],
+      ['ingest.data.read', 'allowed'],
+    ]);
+    expect(chain.summary).toMatchObject({ ingestVersions: 1, grants: 1, reads: 2, refused: 1 });
+  });
+
+  it('other roles cannot read the audit log at all (403, and the refusal is logged)', async () => {
+    for (const username of ['admin', 'scjg_op', 'scjg_rev']) {
+      const api = new AuditApi(p.baseUrl, await p.login(username));
+      for (const path of ['/records', '/traces', '/traces/export', '/alerts', '/quarantine', '/log/records/0/proof']) {
+        const res = await api.call('GET', path);
+        expect([path, res.status, res.body?.code]).toEqual([path, 403, 'FORBIDDEN']);
+      }
+    }
+    const anon = await fetch(`${p.baseUrl}/api/audit/traces`);
+    expect(anon.status).toBe(401);
+    await settled(p);
+    const refused = await auditor.expect(200, 'GET', '/traces?eventName=audit.access.refused&limit=1000');
+    expect(refused.items.length).toBeGreaterThanOrEqual(18);
+    expect(new Set(refused.items.map((r: any) => r.actor.name)).size).toBeGreaterThanOrEqual(3);
+  });
+});
