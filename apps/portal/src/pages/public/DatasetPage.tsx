@@ -1,0 +1,181 @@
+import { DownloadOutlined } from '@ant-design/icons';
+import { Alert, Breadcrumb, Button, Card, Col, Descriptions, Empty, List, Rate, Row, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { useMemo, useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { api } from '../../api/client';
+import type { CodeSamples, OpenDatasetPage } from '../../api/open';
+import { barOption } from '../../components/chartOptions';
+import { LazyChart } from '../../components/LazyChart';
+import { PageState } from '../../components/PageState';
+import { useAsync } from '../../components/useAsync';
+import { DATA_ITEM_TYPES, label } from '../../standard';
+
+/** 数据集页面 (public): metadata, data items, preview, a chart of a chosen column, downloads, API examples, ratings and comments. */
+export default function DatasetPage() {
+  const { id } = useParams();
+  const d = useAsync((signal) => api<OpenDatasetPage>(`/api/open/v1/datasets/${id}`, { signal, anonymous: true }), [id]);
+  return (
+    <div className="content-narrow" style={{ paddingBlock: 24 }}>
+      <Breadcrumb items={[{ title: <Link to="/">首页</Link> }, { title: <Link to="/data">开放数据目录</Link> }, { title: d.data?.name ?? '数据集' }]} style={{ marginBottom: 12 }} />
+      <PageState loading={d.loading} error={d.error} data={d.data} onRetry={d.reload}>
+        {(ds) => <Dataset d={ds} />}
+      </PageState>
+    </div>
+  );
+}
+
+function Dataset({ d }: { d: OpenDatasetPage }) {
+  return (
+    <div style={{ display: 'grid', gap: 16 }}>
+      <Card>
+        <Space wrap style={{ marginBottom: 8 }}>
+          <h1 className="page-title" style={{ margin: 0 }}>
+            {d.name}
+          </h1>
+          <Tag color={d.openType.code === 'UNCONDITIONAL' ? 'green' : 'orange'}>{d.openType.label}</Tag>
+          {d.domain && <Tag>{d.domain.label}</Tag>}
+        </Space>
+        <Typography.Paragraph>{d.abstract}</Typography.Paragraph>
+        <Space wrap>
+          {d.links.downloads.map((l) => (
+            <Button key={l.format} icon={<DownloadOutlined />} href={l.url} disabled={!d.hasData} aria-label={`下载 ${l.format.toUpperCase()} 格式`}>
+              {l.format.toUpperCase()}
+            </Button>
+          ))}
+          {!d.hasData && <Typography.Text type="secondary">数据归集后可下载</Typography.Text>}
+        </Space>
+      </Card>
+      <Card>
+        <Tabs
+          items={[
+            { key: 'meta', label: '数据信息', children: <Meta d={d} /> },
+            { key: 'preview', label: '数据预览', children: <Preview d={d} /> },
+            { key: 'api', label: '接口调用', children: <ApiTab d={d} /> },
+            { key: 'rating', label: `评价（${d.ratings.count}）`, children: <Ratings d={d} /> },
+          ]}
+        />
+      </Card>
+    </div>
+  );
+}
+
+function Meta({ d }: { d: OpenDatasetPage }) {
+  return (
+    <Row gutter={16}>
+      <Col xs={24} lg={12}>
+        <Descriptions column={1} size="small" bordered>
+          <Descriptions.Item label="资源代码">{d.resourceCode}</Descriptions.Item>
+          <Descriptions.Item label="提供部门">{d.department.name}</Descriptions.Item>
+          <Descriptions.Item label="更新周期">{d.updateCycle?.label ?? '—'}</Descriptions.Item>
+          <Descriptions.Item label="发布日期">{d.publishedAt?.slice(0, 10) ?? '—'}</Descriptions.Item>
+          <Descriptions.Item label="最近更新">{d.lastUpdated?.slice(0, 10) ?? '—'}</Descriptions.Item>
+          <Descriptions.Item label="数据量">{d.hasData ? `${d.rows} 行（第 ${d.version} 版）` : '暂无数据'}</Descriptions.Item>
+          <Descriptions.Item label="质量得分">{d.qualityScore ?? '—'}</Descriptions.Item>
+          {d.openCondition && <Descriptions.Item label="开放条件">{d.openCondition}</Descriptions.Item>}
+          <Descriptions.Item label="下载 / 调用">
+            {d.downloads} / {d.apiCalls}
+          </Descriptions.Item>
+          <Descriptions.Item label="开放许可">{d.licence ?? '—'}</Descriptions.Item>
+        </Descriptions>
+      </Col>
+      <Col xs={24} lg={12}>
+        <Table
+          size="small"
+          rowKey="name"
+          pagination={false}
+          dataSource={d.items}
+          columns={[
+            { title: '信息项', dataIndex: 'name' },
+            { title: '类型', dataIndex: 'dataType', render: (t: string | null) => label(DATA_ITEM_TYPES, t) },
+            { title: '说明', dataIndex: 'description', render: (t: string | null) => t ?? '—' },
+            { title: '', dataIndex: 'masked', width: 80, render: (m: boolean) => (m ? <Tag color="orange">已脱敏</Tag> : null) },
+          ]}
+        />
+      </Col>
+    </Row>
+  );
+}
+
+function Preview({ d }: { d: OpenDatasetPage }) {
+  const fields = d.preview.fields;
+  // Default to the most categorical column (fewest distinct values, more than one): its chart says something.
+  const [column, setColumn] = useState<string | undefined>(() => {
+    const distinct = fields.map((f) => ({ name: f.name, n: new Set(d.preview.rows.map((r) => String(r[f.name] ?? ''))).size }));
+    return (distinct.filter((x) => x.n > 1).sort((a, b) => a.n - b.n)[0] ?? distinct[0])?.name;
+  });
+  // Value counts of the chosen column over the preview rows (the page never loads the whole dataset).
+  const counts = useMemo(() => {
+    const m = new Map<string, number>();
+    for (const r of d.preview.rows) {
+      const v = r[column ?? ''];
+      const k = v == null || v === '' ? '（空）' : String(v).slice(0, 20);
+      m.set(k, (m.get(k) ?? 0) + 1);
+    }
+    return [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
+  }, [d.preview.rows, column]);
+  if (!fields.length) return <Empty description="暂无可预览的数据" />;
+  return (
+    <div style={{ display: 'grid', gap: 16 }}>
+      <Table size="small" rowKey={(_, i) => String(i)} scroll={{ x: true }} pagination={false} dataSource={d.preview.rows} columns={fields.map((f) => ({ title: f.name, dataIndex: f.name, render: (v: unknown) => (v == null ? '' : String(v)) }))} />
+      <Card size="small" title="字段分布（预览数据）" extra={<Select value={column} onChange={setColumn} options={fields.map((f) => ({ value: f.name, label: f.name }))} style={{ width: 180 }} aria-label="选择图表字段" />}>
+        <LazyChart label={`${column} 的取值分布`} height={260} option={barOption(counts.map((c) => c[0]), counts.map((c) => c[1]), { name: '行数', integer: true })} />
+      </Card>
+    </div>
+  );
+}
+
+function ApiTab({ d }: { d: OpenDatasetPage }) {
+  const ex = useAsync((signal) => api<CodeSamples>(`/api/open/v1/datasets/${d.id}/examples`, { signal, anonymous: true }), [d.id]);
+  return (
+    <div style={{ display: 'grid', gap: 12 }}>
+      <Alert type="info" showIcon title={<span>接口调用需要密钥：在 <Link to="/developer">开发者中心</Link> 注册并创建应用。OpenAPI 文档：<a href={d.links.openapi}>openapi.json</a></span>} />
+      <PageState loading={ex.loading} error={ex.error} data={ex.data}>
+        {(s) => (
+          <>
+            {(['curl', 'javascript', 'python', 'download'] as const).map((k) => (
+              <Card key={k} size="small" title={{ curl: 'curl', javascript: 'JavaScript', python: 'Python', download: '下载（curl）' }[k]}>
+                <Typography.Paragraph copyable={{ text: s[k] }} style={{ marginBottom: 0 }}>
+                  <pre style={{ margin: 0, whiteSpace: 'pre-wrap', fontSize: 12 }}>{s[k]}</pre>
+                </Typography.Paragraph>
+              </Card>
+            ))}
+          </>
+        )}
+      </PageState>
+    </div>
+  );
+}
+
+function Ratings({ d }: { d: OpenDatasetPage }) {
+  const comments = useAsync((signal) => api<{ id: string; body?: string; text?: string; createdAt?: string; author?: string }[]>(`/api/open/v1/datasets/${d.id}/comments`, { signal, anonymous: true }), [d.id]);
+  const r = d.ratings;
+  return (
+    <Row gutter={16}>
+      <Col xs={24} md={8}>
+        <Descriptions column={1} size="small">
+          <Descriptions.Item label="综合">
+            <Rate disabled allowHalf value={r.average ?? 0} /> {r.count} 人评价
+          </Descriptions.Item>
+          <Descriptions.Item label="可用性">{r.usability ?? '—'}</Descriptions.Item>
+          <Descriptions.Item label="完整性">{r.completeness ?? '—'}</Descriptions.Item>
+          <Descriptions.Item label="准确性">{r.accuracy ?? '—'}</Descriptions.Item>
+          <Descriptions.Item label="及时性">{r.timeliness ?? '—'}</Descriptions.Item>
+        </Descriptions>
+        <Typography.Text type="secondary">评分、评论与纠错需登录开发者账号（开发者中心）。</Typography.Text>
+      </Col>
+      <Col xs={24} md={16}>
+        <List
+          loading={comments.loading}
+          dataSource={comments.data ?? []}
+          locale={{ emptyText: '暂无评论' }}
+          renderItem={(c) => (
+            <List.Item>
+              <List.Item.Meta title={c.author ?? '开发者'} description={c.createdAt?.slice(0, 10)} />
+              {c.body ?? c.text}
+            </List.Item>
+          )}
+        />
+      </Col>
+    </Row>
+  );
+}

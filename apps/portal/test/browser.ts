@@ -1,0 +1,54 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+
+/** Debian's Chromium (installed by .ci/run when missing); browser tests skip without it. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const PORTAL_DIST = join(__dirname, '../dist/index.html');
+export const ARTIFACTS = join(__dirname, '../../../test-artifacts/portal');
+
+export function browserSkipReason(): string | undefined {
+  if (!existsSync(CHROMIUM)) return `portal browser tests skipped: ${CHROMIUM} not found (apt-get install chromium)`;
+  return undefined;
+}
+
+export async function launch(): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
+  });
+}
+
+/** Saves a full-page screenshot under test-artifacts/portal/<name>.png. */
+export async function shoot(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  // Let charts and fonts settle; the screenshot is evidence, not an assertion.
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** Collects uncaught page errors, so a test can assert the UI threw none. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  return errors;
+}
+
+export async function logIn(page: Page, baseUrl: string, username: string): Promise<void> {
+  // Start signed out whatever the previous step left behind.
+  await page.goto(`${baseUrl}/login`);
+  await page.evaluate(() => sessionStorage.clear());
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码').fill('Demo@2026');
+  await page.getByRole('button', { name: /^登\s*录$/ }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+}
+
+export async function logOut(page: Page): Promise<void> {
+  await page.getByTestId('user-menu').hover();
+  await page.getByText('退出登录').click();
+  await page.waitForURL((u) => u.pathname.startsWith('/login'));
+}
