@@ -69,8 +69,11 @@ EXPOSE 8080
 
 # --- runtime: the service image (default target).
 FROM ${NODE_IMAGE} AS runtime
+# A fixed glibc mmap threshold returns large scratch buffers (scrypt, stream spools) to the OS
+# instead of keeping them resident after first use (bench/ingest/PROPOSED.md §2).
 ENV NODE_ENV=production \
-    PORT=3000
+    PORT=3000 \
+    MALLOC_MMAP_THRESHOLD_=4194304
 WORKDIR /app
 # Files stay root-owned (read-only for the app); only .data is writable (local object dir fallback).
 COPY --from=builder /runtime/ ./

@@ -20,7 +20,7 @@ export interface TestPlatform {
 }
 
 /** The five services in this process on a fresh database, as the embedded mode runs them. */
-export async function startTestPlatform(opts: { seedDemo?: boolean; bodyLimit?: string } = {}): Promise<TestPlatform> {
+export async function startTestPlatform(opts: { seedDemo?: boolean; bodyLimit?: string; extra?: Record<string, string> } = {}): Promise<TestPlatform> {
   const db = await createTestDatabase('platform');
   // The event log holds one connection per consumer group (its advisory lock) plus LISTEN: room for all five services and queries.
   const pool = new Pool({ connectionString: db.url, max: 12 });
@@ -45,6 +45,7 @@ export async function startTestPlatform(opts: { seedDemo?: boolean; bodyLimit?: 
         CREDENTIALS_KEY: TEST_CREDENTIALS_KEY,
         // Test servers listen on loopback, which pull sources may only reach when listed.
         INGEST_ALLOWED_HOSTS: '127.0.0.1,localhost',
+        ...opts.extra,
       },
     },
   };

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -14,15 +14,20 @@ interface Secrets {
   pgPassword: string;
   /** 32 bytes, hex: seals stored source credentials. Added later, so older files get one on start. */
   credentialsKey?: string;
+  /** Ed25519 private key (PKCS8 PEM) that signs the audit log's tree heads. Added later, like credentialsKey. */
+  auditSigningKey?: string;
 }
+
+const newAuditSigningKey = () => generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 
 /** Secrets the embedded mode generates on first start and keeps (mode 600) for the next ones. */
 async function loadSecrets(dataDir: string): Promise<Secrets> {
   const file = join(dataDir, 'secrets.json');
   if (existsSync(file)) {
     const secrets = JSON.parse(await readFile(file, 'utf8')) as Secrets;
-    if (secrets.credentialsKey) return secrets;
-    secrets.credentialsKey = randomBytes(32).toString('hex');
+    if (secrets.credentialsKey && secrets.auditSigningKey) return secrets;
+    secrets.credentialsKey ??= randomBytes(32).toString('hex');
+    secrets.auditSigningKey ??= newAuditSigningKey();
     await writeFile(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
     return secrets;
   }
@@ -31,15 +36,19 @@ async function loadSecrets(dataDir: string): Promise<Secrets> {
     apiKeyPepper: randomBytes(32).toString('base64url'),
     pgPassword: randomBytes(18).toString('base64url'),
     credentialsKey: randomBytes(32).toString('hex'),
+    auditSigningKey: newAuditSigningKey(),
   };
   await writeFile(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   await chmod(file, 0o600);
   return secrets;
 }
 
+/** AUDIT_* (signing key, tree-head interval, retention, alert rules) override the generated key and defaults. */
+const auditSettingsFromEnv = (env: NodeJS.ProcessEnv) => Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('AUDIT_')));
+
 /** Service policy settings (deadline limits, goals, calendar overrides) pass through from the environment. */
 function serviceSettingsFromEnv(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
-  return Object.fromEntries(Object.entries(env).filter(([k]) => /^(CATALOG|CALENDAR|INGEST|CREDENTIALS)_/.test(k)));
+  return Object.fromEntries(Object.entries(env).filter(([k]) => /^(CATALOG|CALENDAR|INGEST|SHARING|OPEN|CREDENTIALS|SECURITY)_/.test(k)));
 }
 
 export interface EmbeddedInfrastructure {
@@ -74,7 +83,7 @@ export async function startEmbeddedInfrastructure(env: EmbeddedEnv): Promise<Emb
       bodyLimit: env.BODY_LIMIT,
       outboxStartDelayMs: env.OUTBOX_START_DELAY_MS,
       dbPoolSize: 5,
-      extra: { CREDENTIALS_KEY: secrets.credentialsKey, ...serviceSettingsFromEnv(process.env), SEED_DEMO: env.SEED_DEMO, SEED_DEMO_CATALOG: process.env.SEED_DEMO_CATALOG ?? env.SEED_DEMO },
+      extra: { CREDENTIALS_KEY: secrets.credentialsKey, AUDIT_SIGNING_KEY: secrets.auditSigningKey, ...auditSettingsFromEnv(process.env), ...serviceSettingsFromEnv(process.env), SEED_DEMO: env.SEED_DEMO, SEED_DEMO_CATALOG: process.env.SEED_DEMO_CATALOG ?? env.SEED_DEMO },
     },
   };
   return {

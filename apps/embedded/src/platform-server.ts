@@ -72,8 +72,15 @@ export async function startPlatformServer(runtime: ServiceRuntime, opts: { port:
   });
   const portal = portalDir();
   if (portal) {
-    root.use(express.static(portal, { index: 'index.html', maxAge: '1h' }));
-    root.use((req, res) => res.sendFile(join(portal, 'index.html')));
+    // Hashed assets never change; index.html must be revalidated so a rebuild is picked up at once.
+    const noCache = { 'cache-control': 'no-cache' };
+    root.use(express.static(portal, { index: 'index.html', setHeaders: (res, file) => res.setHeader('cache-control', /[\\/]assets[\\/]/.test(file) ? 'public, max-age=31536000, immutable' : 'no-cache') }));
+    // SPA fallback: page routes get index.html; a missing asset is a 404, not HTML parsed as a script.
+    root.use((req, res) =>
+      (req.method === 'GET' || req.method === 'HEAD') && !req.path.startsWith('/assets/')
+        ? res.sendFile(join(portal, 'index.html'), { headers: noCache })
+        : sendProblem(res, CommonErrors.routeNotFound(req.path), req.originalUrl),
+    );
   } else {
     root.get('/', (_req, res) => res.type('html').send(LANDING));
     root.use((req, res) => sendProblem(res, CommonErrors.routeNotFound(req.path), req.originalUrl));

@@ -181,9 +181,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (proc && process.env.INGEST_E2E_VERBOSE) log(`process output:\n${proc.output().slice(-5000)}`);
+  const started = Date.now();
   if (proc) await stop(proc, 'SIGTERM');
+  log(`stopped in ${Date.now() - started} ms`);
   await testDb?.drop().catch(() => undefined);
-});
+}, 30_000);
 
 it('SIGKILL during a load: no partial version visible, the previous one stays current, the job is recovered after restart', async () => {
   let started = Date.now();
