@@ -4,7 +4,7 @@ import { startTestPlatform, TestPlatform } from '../../../test/test-platform';
 import { demoCreditCode } from '../../catalog/src/demo/demo-city.seeder';
 import { DatasetStore } from '../src/datasets/dataset-store';
 import { Actors, Api, eventsNamed, loginAll } from './sharing-fixtures';
-import { activeGrant, dataset, deptIds, dropSandboxRoles, Fixture, PEOPLE_ITEMS, peopleRows } from './security-fixtures';
+import { activeGrant, dataset, deptIds, dropSandboxRoles, Fixture, PEOPLE_ITEMS, peopleRows, pendingRequest } from './security-fixtures';
 
 /** 授权运营 (operators through the sandbox, with quotas and a monthly report) and the 数据安全官 view of discovery findings. */
 let p: TestPlatform;
@@ -105,5 +105,63 @@ describe('security officer: discovery findings from ingest events', () => {
     await ds.transaction((m) => store.applySensitive(m, event(1, [{ column: '诊断', kind: 'mobile', matches: 9, scanned: 300, status: 'open' }])));
     expect((await officer.expect<any[]>(200, 'GET', `/security/findings?entryId=${people.entryId}`)).map((r) => r.column)).toEqual(['费用']);
     expect((await rsj.call('GET', '/security/findings')).status).toBe(403);
+  });
+});
+
+describe('the 数据安全官 role (security_officer)', () => {
+  let aqg: string;
+  beforeAll(async () => {
+    aqg = await p.login('aqg');
+  });
+
+  it('logs in as the demo security officer with the role and its label', async () => {
+    const me = await new Api(p.baseUrl, 'catalog', aqg).expect(200, 'GET', '/auth/me');
+    expect(me).toMatchObject({ username: 'aqg', roles: ['security_officer'] });
+  });
+
+  it('reads every list of the officer view and exports it, across departments', async () => {
+    const officer = new Api(p.baseUrl, 'sharing', aqg);
+    const findings = await officer.expect<any[]>(200, 'GET', `/security/findings?entryId=${people.entryId}`);
+    // The findings are of 市场监管局's dataset: the officer (of 数据局) sees other departments' findings.
+    expect(findings.map((f) => f.column)).toEqual(['费用']);
+    expect((await officer.call('GET', '/security/findings?format=csv')).raw.toString('utf8')).toContain('费用');
+    const refusals = await officer.expect<any[]>(200, 'GET', '/security/sandbox-refusals');
+    expect(refusals.some((j) => j.reasonCode === 'OPERATOR_QUOTA_EXCEEDED')).toBe(true);
+    expect((await officer.call('GET', '/security/sandbox-refusals?format=csv')).headers.get('content-type')).toContain('text/csv');
+    expect(Array.isArray(await officer.expect(200, 'GET', '/security/aggregation-refusals'))).toBe(true);
+    const operators = await officer.expect<any[]>(200, 'GET', '/operators');
+    expect(operators.length).toBeGreaterThanOrEqual(1);
+    const month = toShanghaiDate(new Date()).slice(0, 7);
+    expect((await officer.expect(200, 'GET', `/operators/${operators[0].id}/usage?month=${month}`)).operatorId).toBe(operators[0].id);
+    // Ingest's findings of every department are readable too.
+    expect((await new Api(p.baseUrl, 'ingest', aqg).call('GET', '/sensitive-findings')).status).toBe(200);
+  });
+
+  it('changes nothing: approving requests, managing grants and operators, editing the catalog are 403', async () => {
+    const officer = new Api(p.baseUrl, 'sharing', aqg);
+    const g = await activeGrant(p, people, depts.rsj, depts.scjg, ['区县'], 'download');
+    grants.push(g);
+    const pendingId = await pendingRequest(p, people, depts.rsj, depts.scjg, ['区县']);
+    const forbidden = async (api: Api, method: string, path: string, body?: unknown) => {
+      const res = await api.call(method, path, body ?? {});
+      expect({ path, status: res.status, code: res.body?.code }).toEqual({ path, status: 403, code: 'FORBIDDEN' });
+    };
+    await forbidden(officer, 'POST', `/requests/${pendingId}/approve`);
+    await forbidden(officer, 'POST', `/grants/${g}/suspend`, { reason: '核查使用情况' });
+    await forbidden(officer, 'POST', '/operators', { name: 'x' });
+    await forbidden(officer, 'POST', '/sandbox/jobs', { tables: { people: g }, sql: 'SELECT count(*) AS n FROM people' });
+    const catalog = new Api(p.baseUrl, 'catalog', aqg);
+    await forbidden(catalog, 'POST', '/entries', { metadata: {} });
+    await forbidden(catalog, 'PUT', `/entries/${people.entryId}`, { metadata: {} });
+    await forbidden(catalog, 'POST', `/entries/${people.entryId}/approve`);
+    expect((await p.pool.query(`SELECT status FROM sharing.grant_ WHERE id=$1`, [g])).rows[0].status).toBe('active');
+    expect((await p.pool.query(`SELECT status FROM sharing.share_request WHERE id=$1`, [pendingId])).rows[0].status).toBe('pending');
+  });
+
+  it('other roles keep their access: the bureau and auditors read the view, departments do not', async () => {
+    expect((await new Api(p.baseUrl, 'sharing', a.admin).call('GET', '/security/sandbox-refusals')).status).toBe(200);
+    expect((await new Api(p.baseUrl, 'sharing', a.auditor).call('GET', '/security/aggregation-refusals')).status).toBe(200);
+    expect((await rsj.call('GET', '/security/sandbox-refusals')).status).toBe(403);
+    expect((await rsj.call('GET', '/operators')).status).toBe(403);
   });
 });

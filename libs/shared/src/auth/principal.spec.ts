@@ -1,4 +1,4 @@
-import { departmentScopeOf, DepartmentScope, scopeAllows, scopeCondition, StaffPrincipal, StaffRole } from './principal';
+import { departmentScopeOf, DepartmentScope, scopeAllows, scopeCondition, STAFF_ROLE_LABELS, STAFF_ROLES, StaffPrincipal, StaffRole } from './principal';
 
 const staff = (roles: StaffRole[], deptId = 'dept-a'): StaffPrincipal => ({
   kind: 'staff',
@@ -19,12 +19,21 @@ describe('departmentScopeOf', () => {
     [['auditor'], { all: true }],
     [['dept_operator', 'data_admin'], { all: true }],
     [['dept_reviewer', 'auditor'], { all: true }],
+    [['security_officer'], { all: true }],
   ])('roles %j → %j', (roles, expected) => {
     expect(departmentScopeOf(staff(roles))).toEqual(expected);
   });
 
   it('scopes a departmental role to the principal’s own department', () => {
     expect(departmentScopeOf(staff(['dept_operator'], 'dept-b'))).toEqual({ all: false, deptIds: ['dept-b'] });
+  });
+});
+
+describe('STAFF_ROLES', () => {
+  it('has the 数据安全官 role with its label', () => {
+    expect(STAFF_ROLES).toContain('security_officer');
+    expect(STAFF_ROLE_LABELS.security_officer).toBe('数据安全官');
+    for (const r of STAFF_ROLES) expect(STAFF_ROLE_LABELS[r]).toBeTruthy();
   });
 });
 

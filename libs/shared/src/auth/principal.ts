@@ -1,5 +1,5 @@
-/** Staff roles 角色: 部门经办人, 部门审核人, 数据局管理员, 审计员. */
-export const STAFF_ROLES = ['dept_operator', 'dept_reviewer', 'data_admin', 'auditor'] as const;
+/** Staff roles 角色: 部门经办人, 部门审核人, 数据局管理员, 审计员, 数据安全官. */
+export const STAFF_ROLES = ['dept_operator', 'dept_reviewer', 'data_admin', 'auditor', 'security_officer'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
 export const STAFF_ROLE_LABELS: Record<StaffRole, string> = {
@@ -7,7 +7,16 @@ export const STAFF_ROLE_LABELS: Record<StaffRole, string> = {
   dept_reviewer: '部门审核人',
   data_admin: '数据局管理员',
   auditor: '审计员',
+  security_officer: '数据安全官',
 };
+
+/**
+ * Roles that oversee every department read-only or as the bureau. The 数据安全官 (鄂州 2017) watches
+ * security findings, sandbox and aggregation refusals and operators across departments; like an
+ * auditor it reads everywhere but writes nothing: no endpoint that changes the catalog, requests or
+ * grants lists it in @Roles, and endpoints open to any staff member check the caller's own department.
+ */
+export const ALL_DEPARTMENT_ROLES: readonly StaffRole[] = ['data_admin', 'auditor', 'security_officer'];
 
 export interface StaffPrincipal {
   kind: 'staff';
@@ -35,9 +44,9 @@ export type Principal = StaffPrincipal | AppPrincipal;
  */
 export type DepartmentScope = { readonly all: true } | { readonly all: false; readonly deptIds: readonly string[] };
 
-/** The data bureau and auditors see every department; everyone else sees their own. */
+/** The data bureau, auditors and security officers see every department; everyone else sees their own. */
 export function departmentScopeOf(p: StaffPrincipal): DepartmentScope {
-  if (p.roles.includes('data_admin') || p.roles.includes('auditor')) return { all: true };
+  if (p.roles.some((r) => ALL_DEPARTMENT_ROLES.includes(r))) return { all: true };
   return { all: false, deptIds: [p.deptId] };
 }
 

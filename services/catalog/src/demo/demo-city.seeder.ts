@@ -90,6 +90,8 @@ export class DemoCitySeeder implements OnApplicationBootstrap {
       };
       await add('admin', '数据局管理员', 'sjj', ['data_admin']);
       await add('auditor', '审计员', 'sjsj', ['auditor']);
+      // 数据安全官 (安全官 → aqg): reads every department's security findings and refusals, changes nothing.
+      await add('aqg', '数据安全官', 'sjj', ['security_officer']);
       for (const [code, name] of [...CITY_DEPARTMENTS, ['qsjj', '示范区数据局'] as [string, string]]) {
         await add(`${code}_op`, `${name}经办人`, code, ['dept_operator']);
         await add(`${code}_rev`, `${name}审核人`, code, ['dept_reviewer']);

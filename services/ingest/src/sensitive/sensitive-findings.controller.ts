@@ -54,7 +54,7 @@ export class SensitiveFindingsController {
 
   @Post('datasets/:id/sensitive-scan')
   @HttpCode(200)
-  @Roles('data_admin')
+  @Roles('data_admin', 'security_officer')
   @ApiOperation({ summary: '立即重新核查当前版本（每周自动核查一次）/ scan the current version again now' })
   async rescan(@Param('id', ParseUUIDPipe) id: string) {
     return { blockedColumns: await this.findings.rescan(id) };

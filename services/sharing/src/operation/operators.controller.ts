@@ -38,7 +38,7 @@ export class OperatorsController {
   }
 
   @Get()
-  @Roles('data_admin', 'auditor')
+  @Roles('data_admin', 'auditor', 'security_officer')
   @ApiOperation({ summary: '授权运营主体 / operators' })
   list(): Promise<Operator[]> {
     return this.operators.list();
@@ -61,7 +61,7 @@ export class OperatorsController {
   }
 
   @Get(':id/usage')
-  @Roles('data_admin', 'auditor')
+  @Roles('data_admin', 'auditor', 'security_officer')
   @ApiOperation({ summary: '月度使用报告 / monthly usage report' })
   usage(@Param('id', ParseUUIDPipe) id: string, @Query() q: UsageQuery): Promise<OperatorUsage> {
     return this.operators.usage(id, q.month);

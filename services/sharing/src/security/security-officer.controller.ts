@@ -18,8 +18,8 @@ export class OfficerQueryDto {
 }
 
 /**
- * 数据安全官 view. There is no security-officer role yet: the data bureau (data_admin) and auditors
- * (auditor) read it. Operators' usage is at /operators/:id/usage.
+ * 数据安全官 view: the security officer (security_officer) reads it, as do the data bureau (data_admin)
+ * and auditors (auditor); all read-only. Operators' usage is at /operators/:id/usage.
  */
 @ApiTags('数据安全 security officer')
 @ApiBearerAuth()
@@ -35,21 +35,21 @@ export class SecurityOfficerController {
   }
 
   @Get('findings')
-  @Roles('data_admin', 'auditor')
+  @Roles('security_officer', 'data_admin', 'auditor')
   @ApiOperation({ summary: '敏感字段发现结果（来自归集扫描）/ sensitive-field findings' })
   async findings(@Query() q: OfficerQueryDto, @Res({ passthrough: true }) res: Response) {
     return this.answer(await this.officer.findings(q), q.format, res, 'sensitive-findings');
   }
 
   @Get('sandbox-refusals')
-  @Roles('data_admin', 'auditor')
+  @Roles('security_officer', 'data_admin', 'auditor')
   @ApiOperation({ summary: '被拒绝或终止的沙箱作业 / refused and stopped sandbox jobs' })
   async sandbox(@Query() q: OfficerQueryDto, @Res({ passthrough: true }) res: Response) {
     return this.answer(await this.officer.refusedJobs(q), q.format, res, 'sandbox-refusals');
   }
 
   @Get('aggregation-refusals')
-  @Roles('data_admin', 'auditor')
+  @Roles('security_officer', 'data_admin', 'auditor')
   @ApiOperation({ summary: '聚合风险拒绝记录 / aggregation-risk refusals' })
   async aggregation(@Query() q: OfficerQueryDto, @Res({ passthrough: true }) res: Response) {
     return this.answer(await this.officer.aggregationRefusals(q), q.format, res, 'aggregation-refusals');
