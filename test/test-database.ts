@@ -27,8 +27,18 @@ export async function createTestDatabase(label = 't'): Promise<TestDatabase> {
     drop: async () => {
       const c = new Client({ connectionString: adminUrl() });
       await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
+      try {
+        // pg-pool's end() resolves before its idle connections have finished closing; forcing the drop
+        // while they close makes the pool emit 'error' in the test process. Give them a moment first.
+        for (let waited = 0; waited < 5000; waited += 50) {
+          const open = await c.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1`, [name]);
+          if (open.rows[0].n === 0) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
     },
   };
 }

@@ -1,7 +1,7 @@
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createLogger, FileSystemObjectStorage, InProcessTransport, MemoryKeyValueStore, ServiceRuntime } from '@gov/shared';
-import { Pool } from 'pg';
+import { createLogger, createPgPool, FileSystemObjectStorage, InProcessTransport, MemoryKeyValueStore, ServiceRuntime } from '@gov/shared';
+import type { Pool } from 'pg';
 import { PlatformServer, startPlatformServer } from '../apps/embedded/src/platform-server';
 import { tempDir } from './pg-server';
 import { createTestDatabase, TestDatabase } from './test-database';
@@ -23,7 +23,7 @@ export interface TestPlatform {
 export async function startTestPlatform(opts: { seedDemo?: boolean; bodyLimit?: string; extra?: Record<string, string> } = {}): Promise<TestPlatform> {
   const db = await createTestDatabase('platform');
   // The event log holds one connection per consumer group (its advisory lock) plus LISTEN: room for all five services and queries.
-  const pool = new Pool({ connectionString: db.url, max: 12 });
+  const pool = createPgPool({ connectionString: db.url, max: 12 });
   const transport = new InProcessTransport(pool, { pollMs: 100 });
   const runtime: ServiceRuntime = {
     mode: 'embedded',

@@ -2,8 +2,8 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createLogger, FileSystemObjectStorage, InProcessTransport, MemoryKeyValueStore, ServiceRuntime } from '@gov/shared';
-import { Pool } from 'pg';
+import { createLogger, createPgPool, FileSystemObjectStorage, InProcessTransport, MemoryKeyValueStore, ServiceRuntime } from '@gov/shared';
+import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { EmbeddedEnv } from './embedded-env';
 import { startEmbeddedPostgres } from './embedded-postgres';
@@ -67,7 +67,7 @@ export async function startEmbeddedInfrastructure(env: EmbeddedEnv): Promise<Emb
     ? { url: env.DATABASE_URL, stop: async () => undefined }
     : await startEmbeddedPostgres({ dataDir: join(dataDir, 'pg'), port: env.PG_PORT, password: secrets.pgPassword, log: (m) => logger.warn({ postgres: m }) });
   // One connection per consumer group (advisory lock), one for LISTEN, the rest for appends and reads.
-  const pool = new Pool({ connectionString: db.url, max: 12 });
+  const pool = createPgPool({ connectionString: db.url, max: 12 }, logger);
   const transport = new InProcessTransport(pool, { pollMs: 1000 });
   const keyValue = new MemoryKeyValueStore();
   const runtime: ServiceRuntime = {

@@ -43,6 +43,7 @@ export * from './kv/key-value-store';
 export * from './observability/logger';
 export * from './observability/metrics';
 export * from './db/data-source';
+export * from './db/pg-pool';
 // service runtime
 export * from './platform/service-runtime';
 export * from './platform/platform.module';

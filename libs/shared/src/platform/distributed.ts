@@ -1,6 +1,6 @@
 import { DynamicModule } from '@nestjs/common';
 import Redis from 'ioredis';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { ConfigValidationError, loadConfig } from '../config/load-config';
 import { ServiceEnv } from '../config/service-env';
 import type { ServiceName } from '../events/contracts/services';
@@ -9,6 +9,7 @@ import { InProcessTransport } from '../events/transports/in-process.transport';
 import { KafkaTransport } from '../events/transports/kafka.transport';
 import { RedisStreamsTransport } from '../events/transports/redis-streams.transport';
 import { KeyValueStore, MemoryKeyValueStore, RedisKeyValueStore } from '../kv/key-value-store';
+import { createPgPool } from '../db/pg-pool';
 import { createLogger } from '../observability/logger';
 import { FileSystemObjectStorage } from '../storage/filesystem.storage';
 import { MinioObjectStorage } from '../storage/minio.storage';
@@ -37,7 +38,7 @@ export function distributedRuntime(service: ServiceName, env: ServiceEnv, raw: N
       break;
     case 'in-process':
       // Multi-process over the PostgreSQL-backed log: useful when neither Kafka nor Redis exists.
-      pool = new Pool({ connectionString: env.DATABASE_URL, max: 4 });
+      pool = createPgPool({ connectionString: env.DATABASE_URL, max: 4 }, logger);
       transport = new InProcessTransport(pool);
       break;
   }
