@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { DomainException, quoteIdent, SERVICE_RUNTIME, ServiceRuntime, setActor, toShanghaiDate } from '@gov/shared';
-import { Pool } from 'pg';
-import { CommonErrors } from '@gov/shared';
+import { CommonErrors, createPgPool, DomainException, quoteIdent, SERVICE_RUNTIME, ServiceRuntime, setActor, toShanghaiDate } from '@gov/shared';
+import type { Pool } from 'pg';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -74,8 +73,7 @@ export class RecordsService implements OnApplicationShutdown {
     @Inject(SERVICE_RUNTIME) runtime: ServiceRuntime,
     @Inject(SHARING_SETTINGS) settings: SharingSettings,
   ) {
-    this.readPool = new Pool({ connectionString: runtime.databaseUrl, max: settings.readPoolSize, idleTimeoutMillis: 30_000 });
-    this.readPool.on('error', () => undefined); // an idle client's error; the next query reconnects
+    this.readPool = createPgPool({ connectionString: runtime.databaseUrl, max: settings.readPoolSize, idleTimeoutMillis: 30_000 }, runtime.logger);
     datasets.onNewVersion(async (_m, ds) => this.forgetEntry(ds.entryId));
     datasets.onSensitiveChange((entryId) => this.forgetEntry(entryId));
   }
