@@ -101,3 +101,22 @@ export async function dropSandboxRoles(grantIds: string[]): Promise<void> {
     await c.end();
   }
 }
+
+/**
+ * Lands a new version of a fixture dataset as DatasetStore does: a new table `ds_<dataset>_<version>`
+ * (rows numbered from 1 in the new order, so `_row` of the same person changes), made current, the
+ * old table dropped.
+ */
+export async function landVersion(p: TestPlatform, f: Fixture, version: number, items: { name: string; type: string }[], rows: unknown[][]): Promise<Fixture> {
+  const table = `ds_${f.datasetId.replace(/-/g, '')}_${version}`;
+  await p.pool.query(`CREATE TABLE sharing."${table}" (_row bigint NOT NULL, ${items.map((i) => `"${i.name}" ${i.type}`).join(', ')})`);
+  for (let start = 0; start < rows.length; start += 500) {
+    const chunk = rows.slice(start, start + 500);
+    const params: unknown[] = [];
+    const values = chunk.map((r, j) => `($${params.push(start + j + 1)}, ${r.map((v) => `$${params.push(v)}`).join(', ')})`);
+    await p.pool.query(`INSERT INTO sharing."${table}" VALUES ${values.join(', ')}`, params);
+  }
+  await p.pool.query(`UPDATE sharing.dataset SET version=$2, table_name=$3, row_count=$4, updated_at=now() WHERE dataset_id=$1`, [f.datasetId, version, table, rows.length]);
+  await p.pool.query(`DROP TABLE IF EXISTS sharing."${f.table}"`);
+  return { ...f, table };
+}

@@ -5,7 +5,7 @@ import { SandboxService } from '../src/sandbox/sandbox.service';
 import { SECURITY_SETTINGS, SecuritySettings } from '../src/security/security.settings';
 import { SharingClock } from '../src/sharing.settings';
 import { Actors, Api, eventsNamed, loginAll } from './sharing-fixtures';
-import { activeGrant, dataset, deptIds, dropSandboxRoles, Fixture, idOf, PEOPLE_ITEMS, peopleRows, pendingRequest } from './security-fixtures';
+import { activeGrant, dataset, deptIds, dropSandboxRoles, Fixture, idOf, landVersion, PEOPLE_ITEMS, peopleRows, pendingRequest } from './security-fixtures';
 
 /**
  * 数据沙箱 (可用不可见) and 聚合风险: each attack of issue 10 is a test that fails if its protection goes.
@@ -276,6 +276,50 @@ describe('attacks', () => {
     expect(held[0].n).toBe(0);
     // Departments do not see the officer's view.
     expect((await rsj.call('GET', '/security/sandbox-refusals')).status).toBe(403);
+  });
+});
+
+describe('differencing across versions of a dataset', () => {
+  // A dataset of its own, so the other tests' releases do not interfere.
+  let clinic: Fixture;
+  let g: string;
+  const sql = `SELECT count(*) AS n, sum("费用") AS total FROM people WHERE "诊断" = '感冒'`;
+  const v1 = peopleRows();
+  const newcomer = (i: number) => [idOf(1000 + i), DISTRICT, '女', '1990', '感冒', 9_000 + i];
+  const DISTRICT = '华容区';
+
+  beforeAll(async () => {
+    clinic = await dataset(p, depts.scjg, '门诊记录', PEOPLE_ITEMS, v1);
+    g = await activeGrant(p, clinic, depts.rsj, depts.scjg, ALL);
+    grants.push(g);
+  });
+
+  it('refuses the same aggregate after a new version added one person, although every _row moved', async () => {
+    const first = await job(sql, { people: g });
+    expect(first.status).toBe(201);
+    // Version 2: one more 感冒 patient, inserted first, so every row id of version 1 shifts by one.
+    clinic = await landVersion(p, clinic, 2, PEOPLE_ITEMS, [newcomer(0), ...v1]);
+    const body = await refused(sql, 'SANDBOX_DIFFERENCING', { people: g });
+    expect(body.earlierJobId).toBe(first.body.id);
+    // Leaving the newcomer out gives exactly the released rows: the same answer, released again.
+    expect((await job(`${sql} AND "身份证号" <> '${idOf(1000)}'`, { people: g })).status).toBe(201);
+    // Leaving someone else out instead swaps one person for another: two rows from the released group.
+    await refused(`${sql} AND "身份证号" <> '${idOf(0)}'`, 'SANDBOX_DIFFERENCING', { people: g });
+  });
+
+  it('refuses it after a version that changed one person’s value (same group size)', async () => {
+    const changed = v1.map((r, i) => (i === 3 ? [...r.slice(0, 5), 99_999] : r));
+    clinic = await landVersion(p, clinic, 3, PEOPLE_ITEMS, changed.reverse());
+    await refused(sql, 'SANDBOX_DIFFERENCING', { people: g });
+  });
+
+  it('releases the unchanged group again, and a group that changed by k or more rows', async () => {
+    clinic = await landVersion(p, clinic, 4, PEOPLE_ITEMS, [...v1].reverse());
+    expect((await job(sql, { people: g })).status).toBe(201);
+    clinic = await landVersion(p, clinic, 5, PEOPLE_ITEMS, [...v1, ...Array.from({ length: settings.minK }, (_, i) => newcomer(i))]);
+    const grown = await job(sql, { people: g });
+    expect(grown.status).toBe(201);
+    expect(Number((await rsj.expect(200, 'GET', `/sandbox/jobs/${grown.body.id}/result`)).rows[0][0])).toBe(100 + settings.minK);
   });
 });
 

@@ -1,5 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { csvCell, departmentScopeOf, DomainException, OutboxWriter, SandboxJobRecordedV1, SERVICE_RUNTIME, ServiceRuntime, StaffPrincipal, toShanghaiDate } from '@gov/shared';
+import {
+  checkDifferencing,
+  checkGroups,
+  csvCell,
+  decodeRowSet,
+  departmentScopeOf,
+  DomainException,
+  encodeRowSet,
+  ledgerWindow,
+  outputGroups,
+  OutboxWriter,
+  planSandboxQuery,
+  SandboxJobRecordedV1,
+  SandboxPlan,
+  SandboxRefusal,
+  SandboxTable,
+  SERVICE_RUNTIME,
+  ServiceRuntime,
+  StaffPrincipal,
+  toShanghaiDate,
+} from '@gov/shared';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Pool } from 'pg';
@@ -12,9 +32,7 @@ import { OperatorsService } from '../operation/operators.service';
 import { SecurityErrors } from '../security/security.errors';
 import { SECURITY_SETTINGS, SecuritySettings } from '../security/security.settings';
 import { SharingClock } from '../sharing.settings';
-import { decodeRowSet, encodeRowSet, rowSetFromPacked, symmetricDifference } from './row-sets';
 import { SandboxRoles } from './sandbox-roles';
-import { HIDDEN_COUNT, HIDDEN_ROWS, planSandboxQuery, SandboxPlan, SandboxRefusal, SandboxTable } from './sandbox-sql';
 
 export interface SandboxJobRequest {
   /** Table name used in the SQL → the sandbox grant whose dataset it stands for. */
@@ -141,7 +159,7 @@ export class SandboxService implements OnApplicationShutdown {
       try {
         plan = planSandboxQuery(req.sql, bound.map((b) => b.table));
       } catch (err) {
-        if (err instanceof SandboxRefusal) throw new Refused('refused', SecurityErrors.sandboxRefused(err.code, err.zh, err.en));
+        if (err instanceof SandboxRefusal) throw new Refused('refused', SecurityErrors.sandboxRefused(err.code, err.zh, err.en, err.details));
         throw err;
       }
       const role = await this.roles.ensure(new Map(bound.map((b) => [b.grant.id, b.dataset.qualifiedTable]))).catch((err) => {
@@ -192,6 +210,7 @@ export class SandboxService implements OnApplicationShutdown {
           columns: grant.items.filter((i) => loaded.has(i)),
           // Flagged personal items and what ingest's scan found unflagged: never released raw.
           sensitive: [...new Set([...personal, ...dataset.blockedColumns])],
+          allColumns: dataset.columns.map((c) => c.name),
         },
       });
     }
@@ -229,48 +248,35 @@ export class SandboxService implements OnApplicationShutdown {
     j: { id: string; req: SandboxJobRequest; grantIds: string[]; operatorId: string | null; plan: SandboxPlan; rows: Record<string, unknown>[]; driving: Bound; bound: Bound[]; started: number },
   ): Promise<SandboxJob> {
     const k = this.settings.minK;
-    if (j.rows.length > this.settings.sandboxMaxRows)
-      throw new Refused('refused', SecurityErrors.sandboxRefused('SANDBOX_TOO_MANY_ROWS', `结果超过 ${this.settings.sandboxMaxRows} 组：请提高聚合粒度`, `More than ${this.settings.sandboxMaxRows} groups: aggregate more coarsely`));
-    const groups = j.rows.map((r) => {
-      const ids = rowSetFromPacked(r[HIDDEN_ROWS] as Buffer | null);
-      return { n: Math.min(Number(r[HIDDEN_COUNT]), ids.length), ids, known: false };
-    });
-    // 最小分组: every released group covers at least k source rows (a LIMIT cannot hide the small ones: each group is checked).
-    const small = groups.filter((g) => g.n < k).length;
-    if (small > 0)
-      throw new Refused('refused', SecurityErrors.sandboxRefused('SANDBOX_GROUP_TOO_SMALL', `有 ${small} 个输出分组少于 ${k} 条源记录，可能识别到个人：请扩大分组或筛选范围`, `${small} output group(s) cover fewer than ${k} source rows and could identify people; widen the groups or filters`, { minK: k, smallGroups: small }));
+    const groups = outputGroups(j.rows);
+    const refusedBy = (fn: () => void) => {
+      try {
+        fn();
+      } catch (err) {
+        if (err instanceof SandboxRefusal) throw new Refused('refused', SecurityErrors.sandboxRefused(err.code, err.zh, err.en, err.details));
+        throw err;
+      }
+    };
+    refusedBy(() => checkGroups(groups, { minK: k, maxRows: this.settings.sandboxMaxRows }));
     const result = j.rows.map((r) => j.plan.columns.map((c) => r[c] as unknown));
     const expiresAt = new Date(this.clock.now().getTime() + this.settings.sandboxResultHours * 3_600_000);
     const durationMs = Date.now() - j.started;
-    const sourceRows = groups.reduce((s, g) => s + g.n, 0);
+    const sourceRows = groups.reduce((s, g) => s + Math.min(g.rows, g.ids.length), 0);
+    // 差分攻击: one ledger per receiving department and dataset — not per grant or version — so a pair
+    // of aggregates is caught across grants (a renewal) and across versions (before/after a new version
+    // lands); rows are matched by content fingerprint (see release-check.ts in libs/shared).
+    const releaseKey = `dept:${staff.deptId}:dataset:${j.driving.dataset.datasetId}`;
     return this.dataSource.transaction(async (m) => {
-      // Releases under one grant and version are checked and kept one at a time: two concurrent jobs
-      // could otherwise each pass against the other's not yet kept groups.
-      await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`sandbox-release:${j.driving.grant.id}`]);
-      // 差分攻击: a group whose rows differ from an already released group's by 1…k-1 rows reveals those rows.
-      const releaseKey = `${j.driving.grant.id}:${j.driving.dataset.datasetId}:${j.driving.dataset.version}`;
+      // Releases under one key are checked and kept one at a time: two concurrent jobs could
+      // otherwise each pass against the other's not yet kept groups.
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`sandbox-release:${releaseKey}`]);
       if (groups.length) {
-        const lo = Math.min(...groups.map((g) => g.n)) - k + 1;
-        const hi = Math.max(...groups.map((g) => g.n)) + k - 1;
+        const { lo, hi } = ledgerWindow(groups, k);
         const earlier: { job_id: string; row_count: string; row_ids: Buffer }[] = await m.query(
           `SELECT job_id, row_count, row_ids FROM sharing.sandbox_release WHERE release_key=$1 AND row_count BETWEEN $2 AND $3 ORDER BY id DESC LIMIT $4`,
           [releaseKey, lo, hi, this.settings.sandboxHistory],
         );
-        for (const e of earlier) {
-          const count = Number(e.row_count);
-          let decoded: Int32Array | undefined;
-          for (const g of groups) {
-            if (Math.abs(count - g.n) >= k) continue;
-            decoded ??= decodeRowSet(e.row_ids);
-            const d = symmetricDifference(g.ids, decoded, k);
-            if (d === 0) g.known = true; // the same rows as a released group: the same answer, nothing new to keep
-            if (d > 0 && d < k)
-              throw new Refused(
-                'refused',
-                SecurityErrors.sandboxRefused('SANDBOX_DIFFERENCING', `与已放行的作业 ${e.job_id} 的某个分组只相差 ${d} 条源记录（少于 ${k}），两次结果相减可识别到个人`, `An output group differs from a group already released by job ${e.job_id} in only ${d} source row(s) (fewer than ${k}); the difference would identify people`, { earlierJobId: e.job_id, minK: k }),
-              );
-          }
-        }
+        refusedBy(() => checkDifferencing(groups, earlier.map((e) => ({ jobId: e.job_id, rows: Number(e.row_count), ids: () => decodeRowSet(e.row_ids) })), k));
       }
       const [row] = await m.query(
         `INSERT INTO sharing.sandbox_job (id, grant_ids, consumer_dept_id, user_id, operator_id, scenario, sql, tables, rewritten_sql, status, result_columns, result, result_rows, source_rows, duration_ms, expires_at)
@@ -281,7 +287,7 @@ export class SandboxService implements OnApplicationShutdown {
       if (fresh.length)
         await m.query(
           `INSERT INTO sharing.sandbox_release (job_id, release_key, row_count, row_ids) SELECT $1, $2, n, ids FROM unnest($3::bigint[], $4::bytea[]) AS u(n, ids)`,
-          [j.id, releaseKey, fresh.map((g) => g.ids.length), fresh.map((g) => encodeRowSet(g.ids))],
+          [j.id, releaseKey, fresh.map((g) => g.rows), fresh.map((g) => encodeRowSet(g.ids))],
         );
       await this.jobEvent(m, mapJob(row), j.plan.sql);
       for (const b of j.bound)

@@ -1,8 +1,8 @@
 import { HIDDEN_COUNT, HIDDEN_ROWS, planSandboxQuery, SandboxRefusal, SandboxTable } from './sandbox-sql';
 
 const TABLES: SandboxTable[] = [
-  { alias: 'people', schema: 'sharing', table: 'ds_aaa_1', columns: ['区县', '性别', '身份证号', '年龄'], sensitive: ['身份证号'] },
-  { alias: 'visits', schema: 'sharing', table: 'ds_bbb_2', columns: ['证件号', '诊断', '费用'], sensitive: ['证件号'] },
+  { alias: 'people', schema: 'sharing', table: 'ds_aaa_1', columns: ['区县', '性别', '身份证号', '年龄'], sensitive: ['身份证号'], allColumns: ['区县', '性别', '身份证号', '年龄', '住址'] },
+  { alias: 'visits', schema: 'sharing', table: 'ds_bbb_2', columns: ['证件号', '诊断', '费用'], sensitive: ['证件号'], allColumns: ['证件号', '诊断', '费用'] },
 ];
 
 function refusal(sql: string): SandboxRefusal {
@@ -24,6 +24,9 @@ describe('accepted queries', () => {
     expect(plan.sql).not.toMatch(/FROM people\b(?! *AS)/);
     expect(plan.sql).toContain(HIDDEN_COUNT);
     expect(plan.sql).toContain(HIDDEN_ROWS);
+    // Source rows are identified by a hash of all the driving row's columns (granted or not), never by _row.
+    expect(plan.sql).toMatch(/hashtext\s*\(+row\s*\(people\s*\."区县", people\s*\."性别", people\s*\."身份证号", people\s*\."年龄", people\s*\."住址"\s*\)/);
+    expect(plan.sql).not.toMatch(/_row\b/);
     // GROUP BY 1 is the column itself, not the constant 1.
     expect(plan.sql).toMatch(/GROUP BY "区县"/);
   });

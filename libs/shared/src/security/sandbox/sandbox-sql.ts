@@ -1,12 +1,14 @@
 import { astMapper, Expr, ExprRef, From, parse, SelectedColumn, SelectFromStatement, Statement, toSql } from 'pgsql-ast-parser';
 
 /**
- * 数据沙箱 SQL (可用不可见): the restricted dialect a department may run over the datasets of its
- * sandbox grants. A single SELECT with aggregates, GROUP BY, HAVING, ORDER BY, LIMIT and joins
- * between the granted tables; every table, column and function is checked against a whitelist
- * (anything the checker does not know is refused: fail closed), table names are rewritten to the
- * granted copies, and hidden columns are added per output group: `count(*)` and the row ids of the
- * driving (first) table, from which the service checks group size (k) and differencing.
+ * 数据沙箱 SQL (可用不可见): the restricted dialect a department (sharing, under sandbox grants) or a
+ * developer (open-api, under a sandbox conditional-opening application) may run over the datasets it
+ * was granted. A single SELECT with aggregates, GROUP BY, HAVING, ORDER BY, LIMIT and joins between the
+ * granted tables; every table, column and function is checked against a whitelist (anything the
+ * checker does not know is refused: fail closed), table names are rewritten to the granted copies, and
+ * hidden columns are added per output group: `count(*)` and the row fingerprints of the driving (first)
+ * table, from which the caller checks group size (k) and differencing (`release-check.ts`).
+ * Pure: no database, no service; each service runs the plan under its own read-only role.
  */
 
 export interface SandboxTable {
@@ -19,6 +21,12 @@ export interface SandboxTable {
   columns: string[];
   /** Columns that hold personal or sensitive data (catalog flags and ingest's findings): never output raw. */
   sensitive: string[];
+  /**
+   * Every column of the copy, granted or not: a source row is identified by a hash of these values,
+   * not by `_row` (a line number that shifts when a new version inserts a row), so the differencing
+   * check can compare groups across versions of the dataset (see `release-check.ts`).
+   */
+  allColumns: string[];
 }
 
 export interface SandboxPlan {
@@ -41,6 +49,8 @@ export class SandboxRefusal extends Error {
     readonly code: string,
     readonly zh: string,
     readonly en: string,
+    /** Extra members of the problem+json answer (e.g. `minK`, `smallGroups`, `earlierJobId`). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(en);
   }
@@ -323,6 +333,8 @@ export function planSandboxQuery(sql: string, granted: SandboxTable[]): SandboxP
 
   // Rewrite: granted copies for table names, hidden group size and source row ids.
   const drivingAlias = [...tables.keys()][0]!;
+  const fingerprintColumns = tables.get(drivingAlias)!.allColumns;
+  if (!fingerprintColumns.length || fingerprintColumns.some((c) => !SAFE_NAME.test(c))) throw new Error('sandbox table without a usable column list');
   const mapper = astMapper(() => ({
     tableRef: (t) => {
       const g = byName.get(t.name);
@@ -336,13 +348,15 @@ export function planSandboxQuery(sql: string, granted: SandboxTable[]): SandboxP
     columns: [
       ...columns.map((c, i) => ({ ...c, alias: { name: names[i] } })),
       { expr: { type: 'call', function: { name: 'count' }, args: [{ type: 'ref', name: '*' }] }, alias: { name: HIDDEN_COUNT } },
-      // Row ids as one bytea of big-endian int4 per group: ~3× cheaper to fetch than an int array's text form.
+      // Row fingerprints as one bytea of big-endian int4 per group (~3× cheaper to fetch than an int
+      // array's text form): hashtext of the driving row's values, all columns of the copy, so the same
+      // row has the same id in every version and a changed row shows up as removed plus added.
       {
         expr: {
           type: 'call',
           function: { name: 'string_agg' },
           args: [
-            { type: 'call', function: { name: 'int4send' }, args: [{ type: 'cast', operand: { type: 'ref', table: { name: drivingAlias }, name: '_row' }, to: { name: 'int4' } }] },
+            { type: 'call', function: { name: 'int4send' }, args: [{ type: 'call', function: { name: 'hashtext' }, args: [{ type: 'cast', operand: { type: 'call', function: { name: 'row' }, args: fingerprintColumns.map((c) => ({ type: 'ref', table: { name: drivingAlias }, name: c })) }, to: { name: 'text' } }] }] },
             { type: 'cast', operand: { type: 'string', value: '' }, to: { name: 'bytea' } },
           ],
         },
