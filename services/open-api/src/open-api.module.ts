@@ -16,10 +16,11 @@ import { Publisher } from './publishers/publisher.entity';
 import { PublishersModule } from './publishers/publishers.module';
 import { OpenRecordsController } from './records/open-records.controller';
 import { OpenRecordsService } from './records/open-records.service';
+import { OPEN_SANDBOX_MIGRATIONS, OpenSandboxModule } from './sandbox/open-sandbox.module';
 import { HarvestController, HarvestService } from './statistics/harvest';
 import { OpenStatisticsController, OpenStatisticsService } from './statistics/open-statistics';
 
-export const OPEN_API_MIGRATIONS = [InitialOpenapiSchema1732400000000, OpenData1732900000000];
+export const OPEN_API_MIGRATIONS = [InitialOpenapiSchema1732400000000, OpenData1732900000000, ...OPEN_SANDBOX_MIGRATIONS];
 
 /**
  * 开放服务: the public catalog (from catalog and ingest events), masked data served as records,
@@ -31,7 +32,7 @@ export class OpenApiModule {
   static register(runtime: ServiceRuntime): DynamicModule {
     return {
       module: OpenApiModule,
-      imports: [PlatformModule.forService({ service: 'open-api', runtime, entities: [Publisher], migrations: OPEN_API_MIGRATIONS }), OpenAccessModule, PublishersModule],
+      imports: [PlatformModule.forService({ service: 'open-api', runtime, entities: [Publisher], migrations: OPEN_API_MIGRATIONS }), OpenAccessModule, PublishersModule, OpenSandboxModule],
       controllers: [
         OpenCatalogController,
         OpenRecordsController,

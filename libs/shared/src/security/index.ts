@@ -5,3 +5,4 @@ export * from './k-anonymity';
 export * from './sandbox/sandbox-sql';
 export * from './sandbox/row-sets';
 export * from './sandbox/release-check';
+export * from './sandbox/sandbox-settings';

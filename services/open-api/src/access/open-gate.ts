@@ -89,7 +89,7 @@ export class OpenGate {
   async approved(appId: string | null, entryId: string): Promise<boolean> {
     if (!appId) return false;
     const [ok] = await this.db.query(
-      `SELECT 1 FROM openapi.conditional_application WHERE app_id = $1 AND entry_id = $2 AND status = 'approved' AND (end_date IS NULL OR end_date >= $3::date) LIMIT 1`,
+      `SELECT 1 FROM openapi.conditional_application WHERE app_id = $1 AND entry_id = $2 AND status = 'approved' AND access_type = 'records' AND (end_date IS NULL OR end_date >= $3::date) LIMIT 1`,
       [appId, entryId, toShanghaiDate(new Date())],
     );
     return !!ok;

@@ -19,6 +19,7 @@ export class ApplyDto {
   @ApiProperty({ description: '用途' }) @IsString() @MinLength(5) @MaxLength(2000) purpose: string;
   @ApiProperty({ description: '应用场景' }) @IsString() @MinLength(5) @MaxLength(2000) scenario: string;
   @ApiProperty({ description: '安全承诺（不再识别个人、不转让、按期销毁等）' }) @IsString() @MinLength(10) @MaxLength(4000) commitments: string;
+  @ApiPropertyOptional({ enum: ['records', 'sandbox'], description: '使用方式：records 接口与下载；sandbox 数据沙箱（可用不可见，只放行聚合结果）' }) @IsOptional() @IsIn(['records', 'sandbox']) accessType?: 'records' | 'sandbox';
 }
 
 export class DecideApplicationDto {
@@ -43,6 +44,7 @@ function view(r: any, today = toShanghaiDate(new Date())) {
     purpose: r.purpose,
     scenario: r.scenario,
     commitments: r.commitments,
+    accessType: r.access_type,
     status: r.status,
     dueOn: due,
     overdue: r.status === 'pending' && today > due,
@@ -81,9 +83,9 @@ export class ConditionalApplicationsService {
       if (pending) throw OpenErrors.applicationPending();
       const dueOn = this.settings.calendar.addWorkingDays(toShanghaiDate(new Date()), this.settings.reviewWorkingDays);
       const [r] = await m.query(
-        `INSERT INTO openapi.conditional_application (entry_id, dept_id, app_id, developer_id, organisation, credit_code, purpose, scenario, commitments, due_on)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING *`,
-        [d.entry_id, d.dept_id, dto.appId, dev.developerId, dto.organisation, code, dto.purpose, dto.scenario, dto.commitments, dueOn],
+        `INSERT INTO openapi.conditional_application (entry_id, dept_id, app_id, developer_id, organisation, credit_code, purpose, scenario, commitments, due_on, access_type)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) RETURNING *`,
+        [d.entry_id, d.dept_id, dto.appId, dev.developerId, dto.organisation, code, dto.purpose, dto.scenario, dto.commitments, dueOn, dto.accessType ?? 'records'],
       );
       await this.outbox.add(m, 'open.application.changed', { applicationId: r.id, entryId: d.entry_id, deptId: d.dept_id, appId: dto.appId, status: 'pending', dueOn });
       return view(r);
