@@ -5,6 +5,8 @@ import { homeOf, useAuth } from '../api/auth';
 const NAV = [
   { key: '/', label: <Link to="/">首页</Link> },
   { key: '/data', label: <Link to="/data">数据目录</Link> },
+  { key: '/requests', label: <Link to="/requests">需求征集</Link> },
+  { key: '/showcase', label: <Link to="/showcase">应用展示</Link> },
   { key: '/statistics', label: <Link to="/statistics">开放统计</Link> },
   { key: '/developer', label: <Link to="/developer">开发者中心</Link> },
 ];

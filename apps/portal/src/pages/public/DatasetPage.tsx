@@ -1,12 +1,14 @@
 import { DownloadOutlined } from '@ant-design/icons';
-import { Alert, Breadcrumb, Button, Card, Col, Descriptions, Empty, List, Rate, Row, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { Alert, App, Breadcrumb, Button, Card, Col, Descriptions, Empty, Form, Input, List, Rate, Row, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { useMemo, useState } from 'react';
-import { Link, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { api } from '../../api/client';
+import { DevSession, devApi, OpenFeedback, useDevSession } from '../../api/developer';
 import type { CodeSamples, OpenDatasetPage } from '../../api/open';
 import { barOption } from '../../components/chartOptions';
 import { LazyChart } from '../../components/LazyChart';
 import { PageState } from '../../components/PageState';
+import { ProblemAlert } from '../../components/ProblemAlert';
 import { useAsync } from '../../components/useAsync';
 import { DATA_ITEM_TYPES, label } from '../../standard';
 
@@ -25,6 +27,7 @@ export default function DatasetPage() {
 }
 
 function Dataset({ d }: { d: OpenDatasetPage }) {
+  const navigate = useNavigate();
   return (
     <div style={{ display: 'grid', gap: 16 }}>
       <Card>
@@ -43,6 +46,11 @@ function Dataset({ d }: { d: OpenDatasetPage }) {
             </Button>
           ))}
           {!d.hasData && <Typography.Text type="secondary">数据归集后可下载</Typography.Text>}
+          {d.openType.code === 'CONDITIONAL' && (
+            <Button type="primary" onClick={() => navigate(`/developer?apply=${d.id}`)}>
+              申请使用（有条件开放）
+            </Button>
+          )}
         </Space>
       </Card>
       <Card>
@@ -51,7 +59,8 @@ function Dataset({ d }: { d: OpenDatasetPage }) {
             { key: 'meta', label: '数据信息', children: <Meta d={d} /> },
             { key: 'preview', label: '数据预览', children: <Preview d={d} /> },
             { key: 'api', label: '接口调用', children: <ApiTab d={d} /> },
-            { key: 'rating', label: `评价（${d.ratings.count}）`, children: <Ratings d={d} /> },
+            { key: 'rating', label: `评价与评论（${d.ratings.count}）`, children: <Ratings d={d} /> },
+            { key: 'errors', label: '数据纠错', children: <ErrorReports d={d} /> },
           ]}
         />
       </Card>
@@ -147,34 +156,193 @@ function ApiTab({ d }: { d: OpenDatasetPage }) {
 }
 
 function Ratings({ d }: { d: OpenDatasetPage }) {
-  const comments = useAsync((signal) => api<{ id: string; body?: string; text?: string; createdAt?: string; author?: string }[]>(`/api/open/v1/datasets/${d.id}/comments`, { signal, anonymous: true }), [d.id]);
-  const r = d.ratings;
+  const session = useDevSession();
+  const [summary, setSummary] = useState(d.ratings);
+  const comments = useAsync((signal) => api<{ id: string; body: string; createdAt: string; author: string }[]>(`/api/open/v1/datasets/${d.id}/comments`, { signal, anonymous: true }), [d.id]);
+  const r = summary;
   return (
-    <Row gutter={16}>
-      <Col xs={24} md={8}>
-        <Descriptions column={1} size="small">
+    <Row gutter={24}>
+      <Col xs={24} md={9}>
+        <Descriptions column={1} size="small" data-testid="rating-summary">
           <Descriptions.Item label="综合">
-            <Rate disabled allowHalf value={r.average ?? 0} /> {r.count} 人评价
+            <Rate disabled allowHalf value={r.average ?? 0} aria-label={`综合评分 ${r.average ?? '暂无'}`} /> {r.count} 人评价
           </Descriptions.Item>
-          <Descriptions.Item label="可用性">{r.usability ?? '—'}</Descriptions.Item>
-          <Descriptions.Item label="完整性">{r.completeness ?? '—'}</Descriptions.Item>
-          <Descriptions.Item label="准确性">{r.accuracy ?? '—'}</Descriptions.Item>
-          <Descriptions.Item label="及时性">{r.timeliness ?? '—'}</Descriptions.Item>
+          {DIMENSIONS.map(([k, label]) => (
+            <Descriptions.Item key={k} label={label}>
+              {r[k] ?? '—'}
+            </Descriptions.Item>
+          ))}
         </Descriptions>
-        <Typography.Text type="secondary">评分、评论与纠错需登录开发者账号（开发者中心）。</Typography.Text>
+        {session ? <RateForm d={d} session={session} onRated={setSummary} /> : <SignInHint what="评分、评论" />}
       </Col>
-      <Col xs={24} md={16}>
-        <List
-          loading={comments.loading}
-          dataSource={comments.data ?? []}
-          locale={{ emptyText: '暂无评论' }}
-          renderItem={(c) => (
-            <List.Item>
-              <List.Item.Meta title={c.author ?? '开发者'} description={c.createdAt?.slice(0, 10)} />
-              {c.body ?? c.text}
-            </List.Item>
+      <Col xs={24} md={15}>
+        {session && <CommentForm d={d} session={session} onPosted={comments.reload} />}
+        <PageState loading={comments.loading} error={comments.error} data={comments.data} onRetry={comments.reload}>
+          {(list) => (
+            <List
+              data-testid="comments"
+              dataSource={list}
+              locale={{ emptyText: '暂无评论' }}
+              pagination={{ pageSize: 10, hideOnSinglePage: true, showSizeChanger: false }}
+              renderItem={(c) => (
+                <List.Item>
+                  <List.Item.Meta title={c.author} description={c.createdAt.slice(0, 10)} />
+                  {c.body}
+                </List.Item>
+              )}
+            />
           )}
-        />
+        </PageState>
+      </Col>
+    </Row>
+  );
+}
+
+const DIMENSIONS = [
+  ['usability', '易用性'],
+  ['completeness', '完整性'],
+  ['accuracy', '准确性'],
+  ['timeliness', '及时性'],
+] as const;
+
+function SignInHint({ what }: { what: string }) {
+  return (
+    <Typography.Paragraph type="secondary" style={{ marginTop: 12 }}>
+      {what}需登录开发者账号：<Link to="/developer">前往开发者中心</Link>
+    </Typography.Paragraph>
+  );
+}
+
+function RateForm({ d, session, onRated }: { d: OpenDatasetPage; session: DevSession; onRated: (r: OpenDatasetPage['ratings']) => void }) {
+  const { message } = App.useApp();
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const submit = async (v: Record<string, number>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      onRated(await devApi<OpenDatasetPage['ratings']>(session, `/api/open/v1/datasets/${d.id}/ratings`, { body: v }));
+      message.success('感谢评价');
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Card size="small" title="我的评分" style={{ marginTop: 12 }}>
+      {error ? <ProblemAlert error={error} /> : null}
+      <Form name="rating" layout="horizontal" labelCol={{ span: 8 }} onFinish={submit} aria-label="数据集评分">
+        {DIMENSIONS.map(([k, label]) => (
+          <Form.Item key={k} label={label} name={k} rules={[{ required: true, message: `请为${label}打分` }]} style={{ marginBottom: 8 }}>
+            <Rate aria-label={`${label}评分（1–5 星）`} />
+          </Form.Item>
+        ))}
+        <Button type="primary" htmlType="submit" loading={busy} block>
+          提交评分
+        </Button>
+      </Form>
+    </Card>
+  );
+}
+
+function CommentForm({ d, session, onPosted }: { d: OpenDatasetPage; session: DevSession; onPosted: () => void }) {
+  const [form] = Form.useForm();
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const submit = async (v: { body: string }) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await devApi(session, `/api/open/v1/datasets/${d.id}/comments`, { body: v });
+      form.resetFields();
+      onPosted();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Form form={form} name="comment" layout="vertical" onFinish={submit} aria-label="发表评论">
+      {error ? <ProblemAlert error={error} /> : null}
+      <Form.Item label="发表评论" name="body" rules={[{ required: true, min: 2, max: 2000, message: '请填写 2–2000 字的评论' }]} style={{ marginBottom: 8 }}>
+        <Input.TextArea rows={3} placeholder="使用体验、建议" />
+      </Form.Item>
+      <Button htmlType="submit" loading={busy}>
+        发表
+      </Button>
+    </Form>
+  );
+}
+
+/** 数据纠错: reports go to the providing department as a task with a public answer. */
+function ErrorReports({ d }: { d: OpenDatasetPage }) {
+  const { message } = App.useApp();
+  const session = useDevSession();
+  const list = useAsync((signal) => api<OpenFeedback[]>(`/api/open/v1/feedback`, { signal, anonymous: true, query: { kind: 'error_report', datasetId: d.id } }), [d.id]);
+  const [form] = Form.useForm();
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const submit = async (v: { title: string; body: string }) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const r = await devApi<OpenFeedback>(session, `/api/open/v1/feedback`, { body: { kind: 'error_report', datasetId: d.id, ...v } });
+      message.success(`已提交，${d.department.name}将在 ${r.dueOn} 前处理并公开答复`);
+      form.resetFields();
+      list.reload();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Row gutter={24}>
+      <Col xs={24} md={10}>
+        {error ? <ProblemAlert error={error} /> : null}
+        <Form form={form} name="errorReport" layout="vertical" onFinish={submit} aria-label="数据纠错">
+          <Form.Item label="问题概述" name="title" rules={[{ required: true, min: 2, max: 200, message: '请概述问题（2–200 字）' }]}>
+            <Input placeholder="如：第 12 行成立日期有误" />
+          </Form.Item>
+          <Form.Item label="问题详情" name="body" rules={[{ required: true, min: 5, max: 4000, message: '请说明哪一行、哪个字段、正确的值（至少 5 个字）' }]}>
+            <Input.TextArea rows={4} />
+          </Form.Item>
+          <Button type="primary" htmlType="submit" loading={busy}>
+            提交纠错
+          </Button>
+        </Form>
+      </Col>
+      <Col xs={24} md={14}>
+        <PageState loading={list.loading} error={list.error} data={list.data} onRetry={list.reload}>
+          {(items) => (
+            <List<OpenFeedback>
+              data-testid="error-reports"
+              dataSource={items}
+              locale={{ emptyText: '暂无纠错' }}
+              pagination={{ pageSize: 10, hideOnSinglePage: true, showSizeChanger: false }}
+              renderItem={(f) => (
+                <List.Item>
+                  <List.Item.Meta
+                    title={
+                      <Space wrap>
+                        {f.title}
+                        {f.status === 'answered' ? <Tag color="success">已答复</Tag> : <Tag color={f.overdue ? 'error' : 'processing'}>{f.overdue ? '处理超期' : `处理中（${f.dueOn} 前）`}</Tag>}
+                      </Space>
+                    }
+                    description={
+                      <>
+                        <div>{f.body}</div>
+                        {f.answer && <div style={{ color: '#389e0d' }}>答复：{f.answer}</div>}
+                      </>
+                    }
+                  />
+                </List.Item>
+              )}
+            />
+          )}
+        </PageState>
       </Col>
     </Row>
   );

@@ -1,6 +1,8 @@
 import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Input, Modal, Popconfirm, Row, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { Link } from 'react-router';
+import { DevSession, saveDevSession, useDevSession } from '../../api/developer';
+import { ConditionalApplications } from './ConditionalApplications';
 import { api } from '../../api/client';
 import { barOption } from '../../components/chartOptions';
 import { LazyChart } from '../../components/LazyChart';
@@ -9,13 +11,6 @@ import { ProblemAlert } from '../../components/ProblemAlert';
 import { useAsync } from '../../components/useAsync';
 
 const BASE = '/api/open/v1/developers';
-const KEY = 'govdata.developer';
-
-interface DevSession {
-  id: string;
-  name: string;
-  accessToken: string;
-}
 
 interface AppKey {
   id: string;
@@ -49,22 +44,10 @@ interface Usage {
   days: { day?: string; date?: string; calls?: number; rows?: number; errors?: number }[];
 }
 
-const readSession = (): DevSession | undefined => {
-  try {
-    return JSON.parse(sessionStorage.getItem(KEY) ?? 'null') ?? undefined;
-  } catch {
-    return undefined;
-  }
-};
-
 /** 开发者中心: a developer account (separate from staff accounts), apps, keys shown once, usage. */
 export default function DeveloperPage() {
-  const [session, setSession] = useState<DevSession | undefined>(readSession);
-  const save = (s: DevSession | undefined) => {
-    if (s) sessionStorage.setItem(KEY, JSON.stringify(s));
-    else sessionStorage.removeItem(KEY);
-    setSession(s);
-  };
+  const session = useDevSession();
+  const save = saveDevSession;
   return (
     <div className="content-narrow" style={{ paddingBlock: 24 }}>
       <Space style={{ width: '100%', justifyContent: 'space-between' }}>
@@ -277,6 +260,7 @@ function Console({ session, onExpired }: { session: DevSession; onExpired: () =>
           </>
         )}
       </PageState>
+      <ConditionalApplications session={session} apps={apps.data ?? []} />
       <Modal open={!!shown} title="新的 API 密钥" onOk={() => setShown(undefined)} onCancel={() => setShown(undefined)} okText="我已保存" cancelButtonProps={{ style: { display: 'none' } }}>
         <Alert type="warning" showIcon title="密钥只显示这一次，关闭后无法再查看，请立即复制保存。" style={{ marginBottom: 12 }} />
         <Typography.Paragraph copyable={{ text: shown?.apiKey }} data-testid="new-api-key">
