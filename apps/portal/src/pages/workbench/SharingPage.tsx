@@ -2,7 +2,9 @@ import { App, Button, Card, Checkbox, Form, Input, InputNumber, Modal, Select, S
 import { useState } from 'react';
 import { useAuth } from '../../api/auth';
 import { api } from '../../api/client';
+import { DueTag } from '../../components/DueTag';
 import { ProblemAlert } from '../../components/ProblemAlert';
+import { useWorkingDayCountdown } from '../../components/workingDays';
 import { useAsync } from '../../components/useAsync';
 import { useDepartments } from '../bureau/useDepartments';
 
@@ -57,7 +59,6 @@ const DELIVERY = [
   { value: 'handover', label: '离线交换' },
 ];
 
-const daysLeft = (due: string | null) => (due ? Math.ceil((new Date(`${due}T23:59:59`).getTime() - Date.now()) / 86_400_000) : null);
 
 /** 共享申请: find entries and ask for their items; answer requests to the department within the working-day limit. */
 export default function SharingPage() {
@@ -117,7 +118,8 @@ function RequestModal({ entry, onClose }: { entry: ShareEntry; onClose: () => vo
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const submit = async () => {
-    const v = await form.validateFields();
+    const v = await form.validateFields().catch(() => undefined);
+    if (!v) return;
     setBusy(true);
     setError(undefined);
     try {
@@ -174,6 +176,7 @@ function Requests({ side, escalated, canAnswer }: { side?: 'requester' | 'provid
   const depts = useDepartments();
   const list = useAsync((signal) => api<ShareRequest[]>('/api/sharing/requests', { signal, query: { side, escalated: escalated ? 'true' : undefined } }), [side, escalated]);
   const [answering, setAnswering] = useState<ShareRequest>();
+  const countdown = useWorkingDayCountdown();
   return (
     <>
       {list.error ? <ProblemAlert error={list.error} onRetry={list.reload} /> : null}
@@ -203,12 +206,8 @@ function Requests({ side, escalated, canAnswer }: { side?: 'requester' | 'provid
           { title: '提交', width: 110, render: (_: unknown, r) => r.submittedAt.slice(0, 10) },
           {
             title: '答复期限',
-            width: 150,
-            render: (_: unknown, r) => {
-              if (r.status !== 'pending' || !r.dueDate) return '—';
-              const d = daysLeft(r.dueDate)!;
-              return <Tag color={d < 0 ? 'error' : d <= 3 ? 'warning' : 'blue'}>{d < 0 ? `已超期 ${-d} 天` : `${r.dueDate} 前（剩 ${d} 个自然日）`}</Tag>;
-            },
+            width: 220,
+            render: (_: unknown, r) => (r.status !== 'pending' || !r.dueDate ? '—' : <DueTag due={r.dueDate} countdown={countdown} />),
           },
           { title: '状态', width: 110, render: (_: unknown, r) => <Space size={2}><Tag color={STATUS[r.status]?.color}>{STATUS[r.status]?.label ?? r.status}</Tag>{r.escalatedAt && <Tag color="red">督办</Tag>}</Space> },
           ...(canAnswer ? [{ title: '', width: 80, render: (_: unknown, r: ShareRequest) => r.status === 'pending' && <Button size="small" type="primary" onClick={() => setAnswering(r)}>答复</Button> }] : []),
@@ -235,7 +234,8 @@ function AnswerModal({ request, onClose }: { request: ShareRequest; onClose: (do
   const [busy, setBusy] = useState(false);
   const grounds = useAsync((signal) => api<RefusalGround[]>('/api/sharing/refusal-grounds', { signal }), []);
   const submit = async () => {
-    const v = await form.validateFields();
+    const v = await form.validateFields().catch(() => undefined);
+    if (!v) return;
     setBusy(true);
     setError(undefined);
     try {
