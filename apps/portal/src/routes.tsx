@@ -13,6 +13,8 @@ const Home = lazy(() => import('./pages/public/HomePage'));
 const OpenData = lazy(() => import('./pages/public/OpenDataPage'));
 const OpenDataset = lazy(() => import('./pages/public/DatasetPage'));
 const Developer = lazy(() => import('./pages/public/DeveloperPage'));
+const DataRequests = lazy(() => import('./pages/public/DataRequestsPage'));
+const Showcase = lazy(() => import('./pages/public/ShowcasePage'));
 const PublicStatistics = lazy(() => import('./pages/public/PublicStatisticsPage'));
 const CatalogList = lazy(() => import('./pages/workbench/CatalogListPage'));
 const EntryEdit = lazy(() => import('./pages/workbench/EntryEditPage'));
@@ -31,6 +33,12 @@ const Blacklist = lazy(() => import('./pages/bureau/BlacklistPage'));
 const AuditRecords = lazy(() => import('./pages/audit/AuditRecordsPage'));
 const Assessment = lazy(() => import('./pages/audit/AssessmentPage'));
 const Alerts = lazy(() => import('./pages/audit/AlertsPage'));
+const Grants = lazy(() => import('./pages/workbench/GrantsPage'));
+const Needs = lazy(() => import('./pages/workbench/NeedsPage'));
+const OpenInteractions = lazy(() => import('./pages/workbench/OpenInteractionsPage'));
+const AuditTimeline = lazy(() => import('./pages/audit/AuditTimelinePage'));
+const DatasetChain = lazy(() => import('./pages/audit/DatasetChainPage'));
+const LogVerification = lazy(() => import('./pages/audit/LogVerificationPage'));
 const Notifications = lazy(() => import('./pages/workbench/NotificationsPage'));
 const Rectifications = lazy(() => import('./pages/workbench/RectificationsPage'));
 
@@ -70,6 +78,8 @@ export function AppRoutes() {
         <Route path="data" element={publicPage(<OpenData />)} />
         <Route path="data/:id" element={publicPage(<OpenDataset />)} />
         <Route path="developer" element={publicPage(<Developer />)} />
+        <Route path="requests" element={publicPage(<DataRequests />)} />
+        <Route path="showcase" element={publicPage(<Showcase />)} />
         <Route path="statistics" element={publicPage(<PublicStatistics />)} />
         <Route path="login" element={publicPage(<LoginPage />)} />
       </Route>
@@ -92,6 +102,12 @@ export function AppRoutes() {
         <Route path="audit/records" element={page(<AuditRecords />, ['auditor'])} />
         <Route path="audit/alerts" element={page(<Alerts />, ['auditor'])} />
         <Route path="audit/assessment" element={page(<Assessment />, ['auditor', 'data_admin'])} />
+        <Route path="workbench/grants" element={page(<Grants />, DEPT)} />
+        <Route path="workbench/needs" element={page(<Needs />, DEPT)} />
+        <Route path="workbench/open" element={page(<OpenInteractions />, DEPT)} />
+        <Route path="audit/timeline" element={page(<AuditTimeline />, ['auditor'])} />
+        <Route path="audit/chain" element={page(<DatasetChain />, ['auditor'])} />
+        <Route path="audit/log" element={page(<LogVerification />, ['auditor'])} />
         <Route path="workbench/notifications" element={page(<Notifications />, DEPT)} />
         <Route path="workbench/rectifications" element={page(<Rectifications />, DEPT)} />
       </Route>
