@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 
@@ -6,6 +6,8 @@ import type { Browser, Page } from 'playwright-core';
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const PORTAL_DIST = join(__dirname, '../dist/index.html');
 export const ARTIFACTS = join(__dirname, '../../../test-artifacts/portal');
+/** README screenshots; refreshed only when UPDATE_DOC_SCREENSHOTS=1, so test runs leave the tree clean. */
+export const DOC_SCREENSHOTS = join(__dirname, '../../../docs/screenshots');
 
 export function browserSkipReason(): string | undefined {
   if (!existsSync(CHROMIUM)) return `portal browser tests skipped: ${CHROMIUM} not found (apt-get install chromium)`;
@@ -27,6 +29,15 @@ export async function shoot(page: Page, name: string): Promise<void> {
   // Let charts and fonts settle; the screenshot is evidence, not an assertion.
   await page.waitForTimeout(300);
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** A screenshot that also illustrates the README (docs/screenshots/portal-<doc>.png) when UPDATE_DOC_SCREENSHOTS=1. */
+export async function shootDoc(page: Page, name: string, doc: string): Promise<void> {
+  await shoot(page, name);
+  if (process.env.UPDATE_DOC_SCREENSHOTS === '1') {
+    mkdirSync(DOC_SCREENSHOTS, { recursive: true });
+    copyFileSync(join(ARTIFACTS, `${name}.png`), join(DOC_SCREENSHOTS, `portal-${doc}.png`));
+  }
 }
 
 /** Collects uncaught page errors, so a test can assert the UI threw none. */
