@@ -25,6 +25,7 @@ module.exports = {
       testMatch: ['<rootDir>/{libs,services,apps,test}/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/slow-machine-timeouts.ts'],
     },
     {
       ...common,
@@ -32,6 +33,7 @@ module.exports = {
       testMatch: ['<rootDir>/{apps,test}/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/slow-machine-timeouts.ts'],
     },
   ],
 };
