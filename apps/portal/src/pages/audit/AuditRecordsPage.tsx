@@ -1,6 +1,7 @@
 import { DownloadOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Col, Form, Input, Row, Select, Space, Statistic, Table, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
+import { Link } from 'react-router';
 import { api, download, withQuery } from '../../api/client';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { useAsync } from '../../components/useAsync';
@@ -139,7 +140,18 @@ export default function AuditRecordsPage() {
           data-testid="traces"
           locale={{ emptyText: '没有符合条件的审计记录' }}
           pagination={false}
-          expandable={{ expandedRowRender: (r) => <pre style={{ margin: 0, maxHeight: 300, overflow: 'auto', fontSize: 12 }}>{JSON.stringify({ refs: r.refs, fields: r.fields, payload: r.payload }, null, 2)}</pre> }}
+          expandable={{
+            expandedRowRender: (r) => (
+              <div>
+                <Space style={{ marginBottom: 8 }}>
+                  {r.refs?.datasetId && <Link to={`/audit/chain?datasetId=${encodeURIComponent(String(r.refs.datasetId))}`}>该数据集的链条</Link>}
+                  {r.refs?.datasetId && <Link to={`/audit/timeline?datasetId=${encodeURIComponent(String(r.refs.datasetId))}`}>该数据集的时间线</Link>}
+                  {r.actor?.id && <Link to={`/audit/timeline?actorId=${encodeURIComponent(r.actor.id)}`}>该操作者的时间线</Link>}
+                </Space>
+                <pre style={{ margin: 0, maxHeight: 300, overflow: 'auto', fontSize: 12 }}>{JSON.stringify({ refs: r.refs, fields: r.fields, payload: r.payload }, null, 2)}</pre>
+              </div>
+            ),
+          }}
           columns={[
             { title: '序号', dataIndex: 'seq', width: 70 },
             { title: '时间', dataIndex: 'occurredAt', width: 170, render: (t: string) => new Date(t).toLocaleString('zh-CN') },

@@ -152,11 +152,15 @@ function Credentials({ grant, canIssue }: { grant: Grant; canIssue: boolean }) {
                 <Space>
                   {canIssue && grant.status === 'active' && (
                     <Popconfirm title="轮换：签发新凭证并立即吊销此凭证，确定？" onConfirm={() => rotate(c)}>
-                      <a role="button" tabIndex={0}>轮换</a>
+                      <Button type="link" size="small">
+                        轮换
+                      </Button>
                     </Popconfirm>
                   )}
                   <Popconfirm title="吊销后使用此凭证的调用将被拒绝，确定？" onConfirm={() => revoke(c)}>
-                    <a role="button" tabIndex={0}>吊销</a>
+                    <Button type="link" size="small" danger>
+                      吊销
+                    </Button>
                   </Popconfirm>
                 </Space>
               ),
