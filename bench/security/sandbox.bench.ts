@@ -6,7 +6,7 @@
  *
  * A 1,000,000-row table of people (district, sex, birth year, diagnosis, fee, ID number) is the current
  * copy of a dataset under a sandbox grant. Timed end to end through POST /api/sharing/sandbox/jobs
- * (parse and check, role, READ ONLY transaction with limits, hidden group size and row ids, k check,
+ * (parse and check, role, READ ONLY transaction with limits, hidden group size and row fingerprints, k check,
  * differencing against the released groups, storing and auditing the job) next to the same GROUP BY
  * run directly on the table with pg in the same run. Prints figures; asserts nothing.
  */
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
       log(`| ${q.name}: ${groups} groups | ${median(sandbox).toFixed(0)} ms | ${median(direct).toFixed(0)} ms | ${(median(sandbox) / median(direct)).toFixed(2)}× |`);
     }
     const { rows } = await c.query(`SELECT count(*)::int AS groups, coalesce(sum(octet_length(row_ids)), 0)::bigint AS bytes FROM sharing.sandbox_release`);
-    log(`\nReleased groups kept for the differencing check: ${rows[0].groups}, ${(Number(rows[0].bytes) / 1024).toFixed(0)} KiB of encoded row ids.`);
+    log(`\nReleased groups kept for the differencing check: ${rows[0].groups}, ${(Number(rows[0].bytes) / 1024).toFixed(0)} KiB of encoded row fingerprints (a hash per row: they compress far less than consecutive row numbers).`);
   } finally {
     await c.end();
     await p.close();

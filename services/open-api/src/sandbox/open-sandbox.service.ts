@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   checkDifferencing,
   checkGroups,
+  createPgPool,
   csvCell,
   decodeRowSet,
   departmentScopeOf,
@@ -26,7 +27,7 @@ import {
 } from '@gov/shared';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import type { DeveloperPrincipal } from '../developers/developer-auth';
 import { OpenSandboxErrors } from './open-sandbox.errors';
@@ -150,8 +151,7 @@ export class OpenSandboxService implements OnModuleInit, OnApplicationShutdown {
     @Inject(OPEN_SANDBOX_SETTINGS) private readonly settings: SandboxSettings,
     @Inject(SERVICE_RUNTIME) runtime: ServiceRuntime,
   ) {
-    this.pool = new Pool({ connectionString: runtime.databaseUrl, max: settings.sandboxPoolSize, idleTimeoutMillis: 30_000 });
-    this.pool.on('error', () => undefined);
+    this.pool = createPgPool({ connectionString: runtime.databaseUrl, max: settings.sandboxPoolSize, idleTimeoutMillis: 30_000 }, this.logger);
   }
 
   onModuleInit(): void {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   checkDifferencing,
   checkGroups,
+  createPgPool,
   csvCell,
   decodeRowSet,
   departmentScopeOf,
@@ -22,7 +23,7 @@ import {
 } from '@gov/shared';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { CatalogReadModel } from '../catalog/catalog-read-model';
 import { DatasetStore, SharedDataset } from '../datasets/dataset-store';
@@ -132,8 +133,7 @@ export class SandboxService implements OnApplicationShutdown {
     @Inject(SECURITY_SETTINGS) private readonly settings: SecuritySettings,
     @Inject(SERVICE_RUNTIME) runtime: ServiceRuntime,
   ) {
-    this.pool = new Pool({ connectionString: runtime.databaseUrl, max: settings.sandboxPoolSize, idleTimeoutMillis: 30_000 });
-    this.pool.on('error', () => undefined);
+    this.pool = createPgPool({ connectionString: runtime.databaseUrl, max: settings.sandboxPoolSize, idleTimeoutMillis: 30_000 });
   }
 
   async onApplicationShutdown(): Promise<void> {
