@@ -1,13 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../apps/embedded/src/embedded-postgres';
-import { ADMIN_URL_FILE, canConnect, freePort, tempDir } from './pg-server';
+import { ADMIN_URL_FILE, canConnect, DROP_LIST_FILE, freePort, tempDir } from './pg-server';
 
 /**
  * One PostgreSQL server for the run: the machine's (DATABASE_URL) when reachable, otherwise an
  * embedded-postgres instance in a temporary directory. Each test file makes its own database.
  */
 export default async function globalSetup(): Promise<void> {
+  await writeFile(DROP_LIST_FILE, '');
   const configured = process.env.DATABASE_URL;
   if (configured && (await canConnect(configured))) {
     await writeFile(ADMIN_URL_FILE, JSON.stringify({ adminUrl: configured, embedded: false }));

@@ -6,6 +6,8 @@ import { Client } from 'pg';
 
 /** Where the admin URL of the test PostgreSQL server is handed from global setup to the tests. */
 export const ADMIN_URL_FILE = join(tmpdir(), 'govdata-test-pg.json');
+/** Databases the test files are done with, dropped by global teardown (see test-database.ts). */
+export const DROP_LIST_FILE = join(tmpdir(), 'govdata-test-dbs-to-drop.txt');
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
