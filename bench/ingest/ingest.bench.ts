@@ -5,7 +5,7 @@
  * run, and peak RSS. Targets: at least half the plain COPY rate, peak RSS under 300 MB whatever the
  * file size. Also load every file in ../shared/data/real/ and print its outcome.").
  *
- *   npm run bench:ingest [-- --rows 1000000 --encodings utf8,gbk --no-real --profile --keep-files]
+ *   npm run bench:ingest [-- --rows 1000000 --encodings utf8,gbk --no-real --profile --keep-files --digest]
  *
  * Prints figures and ratios against a baseline run in the same process; asserts nothing and is not
  * a test. See README.md.
@@ -24,6 +24,7 @@ import { MemoryPeaks, MemorySampler, mb } from './memory';
 import { Api, BenchPlatform, benchDatabase, publishEntry, startBenchPlatform, uploadFileStreamed, waitForJob } from './platform';
 import { runStages } from './stages';
 import { CpuProfiler, hotSpots } from './profile';
+import { outputDigest } from './digest';
 import { loadRealFile, RealOutcome, realFiles } from './real-files';
 
 // ---------------------------------------------------------------------------------------------
@@ -47,6 +48,7 @@ const RUN_SYNTHETIC = !flag('only-real');
 const PROFILE = flag('profile');
 const KEEP_FILES = flag('keep-files');
 const STAGES_RUN = flag('stages');
+const DIGEST = flag('digest');
 const RSS_TARGET_MB = 300;
 const RATIO_TARGET = 0.5;
 
@@ -112,6 +114,7 @@ interface FullPath {
   version?: any;
   memory: MemoryPeaks;
   hot?: string[];
+  digest?: string;
 }
 
 async function fullPath(p: BenchPlatform, api: { catalogOp: Api; catalogAdmin: Api; ingest: Api }, file: GeneratedFile, profileDir: string): Promise<FullPath> {
@@ -137,6 +140,7 @@ async function fullPath(p: BenchPlatform, api: { catalogOp: Api; catalogAdmin: A
   const memory = sampler.stop();
   const versions = await api.ingest.expect<any[]>(200, 'GET', `/datasets/${dataset.id}/versions`);
   const version = versions.find((v) => v.version === job.version);
+  const digest = DIGEST ? await outputDigest(p, api.ingest, dataset.id, job.version) : undefined;
   const at = (s: string | null) => (s ? Date.parse(s) : NaN);
   return {
     encoding: file.encoding,
@@ -148,6 +152,7 @@ async function fullPath(p: BenchPlatform, api: { catalogOp: Api; catalogAdmin: A
     version,
     memory,
     hot,
+    digest,
   };
 }
 
@@ -236,6 +241,7 @@ async function main(): Promise<void> {
         log(
           `    memory       peak RSS ${mb(full.memory.rss)} MB sampled / ${mb(full.memory.hwm)} MB kernel high-water mark${full.memory.hwmReset ? '' : ' (since process start)'} (RSS at start ${mb(full.memory.rssAtStart)} MB); peak heapUsed ${mb(full.memory.heapUsed)} MB; ${full.memory.samples} samples; by part: ${full.memory.parts.map((x) => `${x.name} ${mb(x.rss)} MB RSS / ${mb(x.heapUsed)} MB heap`).join(', ')}`,
         );
+        if (full.digest) log(`    ${full.digest}`);
         if (full.hot) for (const l of full.hot) log(l);
       }
       log();
@@ -250,11 +256,13 @@ async function main(): Promise<void> {
       } else {
         let seq = 0;
         for (const name of names) {
-          const o = await loadRealFile(REAL_DIR, name, api, ++seq).catch(
+          const digest = DIGEST ? (datasetId: string, version: number | null) => outputDigest(p, api.ingest, datasetId, version) : undefined;
+          const o = await loadRealFile(REAL_DIR, name, api, ++seq, digest).catch(
             (err): RealOutcome => ({ file: name, bytes: 0, header: '', errorCode: 'BENCH_ERROR', errorZh: (err as Error).message }),
           );
           real.push(o);
           log(`  ${name}: ${o.header}; ${o.version ? `version ${o.version}` : `${o.errorCode}`}${o.topRejects?.length ? `; commonest rejects: ${o.topRejects.join('，')}` : ''}`);
+          if (o.digest) log(`    ${o.digest}`);
         }
       }
       log();

@@ -25,6 +25,8 @@ export interface RealOutcome {
   seconds?: number;
   /** The commonest reasons in the reject file: `code 列 ×count`. */
   topRejects?: string[];
+  /** What the load produced, hashed (`--digest`, see digest.ts). */
+  digest?: string;
 }
 
 /** Generous: longer than any cell of these files, short of the catalog's limits. */
@@ -52,7 +54,13 @@ export function realFiles(dir: string): { files: string[]; skip?: string } {
   return files.length ? { files } : { files, skip: `${dir} has no data files` };
 }
 
-export async function loadRealFile(dir: string, file: string, api: { catalogOp: Api; catalogAdmin: Api; ingest: Api }, seq: number): Promise<RealOutcome> {
+export async function loadRealFile(
+  dir: string,
+  file: string,
+  api: { catalogOp: Api; catalogAdmin: Api; ingest: Api },
+  seq: number,
+  digest?: (datasetId: string, version: number | null) => Promise<string>,
+): Promise<RealOutcome> {
   const path = join(dir, file);
   const outcome: RealOutcome = { file, bytes: statSync(path).size, header: '' };
   let items: EntryItem[];
@@ -99,6 +107,7 @@ export async function loadRealFile(dir: string, file: string, api: { catalogOp: 
     outcome.errorZh = job.error?.zh;
     outcome.rowsLoaded = 0;
   }
+  if (digest) outcome.digest = await digest(dataset.id, job.version ?? null);
   if (job.version && job.rowsRejected > 0) outcome.topRejects = await topRejects(api.ingest, dataset.id, job.version).catch((err) => [`(reject file unreadable: ${(err as Error).message})`]);
   return outcome;
 }

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
+import { request } from 'node:http';
 import type { Readable } from 'node:stream';
 import { parseCopyLine } from '@gov/shared';
 import iconv from 'iconv-lite';
-import { startTestPlatform, TestPlatform } from '../../../test/test-platform';
+import { eventually, startTestPlatform, TestPlatform } from '../../../test/test-platform';
 import { demoCreditCode } from '../../catalog/src/demo/demo-city.seeder';
 import { ENTERPRISE_ITEMS, publishDataset, ServiceApi, uploadFile, waitForJob } from './ingest-fixtures';
 
@@ -168,4 +169,65 @@ it('streams progress as server-sent events', async () => {
   const res = await ingest.call('GET', `/jobs/${upload.body.id}/events`);
   expect(res.headers.get('content-type')).toContain('text/event-stream');
   expect(String(res.body)).toMatch(/event: done\ndata: \{.*"state":"succeeded"/);
+});
+
+/** A multipart upload whose file part is sent in two goes: `send(rest)` sends the second, `cut()` drops the connection. */
+function partialUpload(fileName: string, first: Buffer, total: number) {
+  const boundary = 'govdata-live-upload';
+  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${encodeURIComponent(fileName)}"; filename*=UTF-8''${encodeURIComponent(fileName)}\r\nContent-Type: text/csv\r\n\r\n`);
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const req = request(`${p.baseUrl}/api/ingest/datasets/${dataset.id}/files`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${opToken}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': head.length + total + tail.length },
+  });
+  const response = new Promise<{ status: number; body: any }>((resolve, reject) => {
+    req.on('response', async (res) => resolve({ status: res.statusCode ?? 0, body: JSON.parse(await streamText(res)) }));
+    req.on('error', reject);
+  });
+  response.catch(() => undefined);
+  req.write(Buffer.concat([head, first]));
+  return { response, send: (rest: Buffer) => req.end(Buffer.concat([rest, tail])), cut: () => req.destroy() };
+}
+
+/** The job of the upload named `fileName` once it is running and has read rows. */
+function runningJob(fileName: string): Promise<any> {
+  return eventually(async () => {
+    const jobs = await ingest.expect<any[]>(200, 'GET', `/datasets/${dataset.id}/jobs`);
+    const job = jobs.find((j) => j.source.fileName === fileName);
+    return job?.state === 'running' && job.rowsRead > 0 ? job : undefined;
+  }, 20_000);
+}
+
+it('loads an upload while it arrives, and names the raw file by its SHA-256 once the last byte is in', async () => {
+  const file = csv(rowsOf(6000, 20_000));
+  const cut = 300 * 1024;
+  const upload = partialUpload('边传边载.csv', file.subarray(0, cut), file.length);
+  // Rows are read before the rest of the file is even sent; the hash cannot be known yet.
+  const running = await runningJob('边传边载.csv');
+  expect(running.source.sha256).toBeUndefined();
+  upload.send(file.subarray(cut));
+  const res = await upload.response;
+  const sha256 = createHash('sha256').update(file).digest('hex');
+  expect(res).toMatchObject({ status: 202, body: { id: running.id, source: { sha256 } } });
+  const job = await waitForJob(ingest, running.id);
+  expect(job).toMatchObject({ state: 'succeeded', rowsRead: 6000, rowsRejected: 0, bytesTotal: file.length });
+  const versions = await ingest.expect<any[]>(200, 'GET', `/datasets/${dataset.id}/versions`);
+  expect(versions.find((v) => v.version === job.version)).toMatchObject({ status: 'current', rowCount: 6000, source: { sha256, size: file.length, objectKey: `raw/${sha256}` } });
+  const stored = await p.runtime.objectStorage.get(`raw/${sha256}`);
+  expect(await streamText(stored)).toBe(file.toString('utf8'));
+  const [row] = (await p.pool.query(`SELECT source FROM ingest.job WHERE id = $1`, [job.id])).rows;
+  expect(row.source).toMatchObject({ sha256, size: file.length, objectKey: `raw/${sha256}` });
+});
+
+it('fails the job of an upload cut off while it loads, and keeps the current version', async () => {
+  const before = (await ingest.expect(200, 'GET', `/datasets/${dataset.id}`)).currentVersion;
+  const file = csv(rowsOf(6000, 40_000));
+  const upload = partialUpload('中途断开.csv', file.subarray(0, 300 * 1024), file.length);
+  const running = await runningJob('中途断开.csv');
+  upload.cut();
+  const job = await waitForJob(ingest, running.id);
+  expect(job).toMatchObject({ state: 'failed', error: { code: 'UPLOAD_INCOMPLETE' } });
+  expect((await ingest.expect(200, 'GET', `/datasets/${dataset.id}`)).currentVersion).toBe(before);
+  const versions = await ingest.expect<any[]>(200, 'GET', `/datasets/${dataset.id}/versions`);
+  expect(versions.find((v) => v.version === job.version).status).toBe('failed');
 });

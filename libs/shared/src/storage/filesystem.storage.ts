@@ -101,6 +101,38 @@ export class FileSystemObjectStorage implements ObjectStorage {
     }
   }
 
+  /** A rename when the file is on the store's file system (no copy), else a streamed put. */
+  async putFile(key: string, path: string, opts: { contentType?: string; md5?: string } = {}): Promise<StoredObject> {
+    const target = this.locate(key);
+    await this.whenReady();
+    const tmpDir = join(this.root, 'tmp');
+    await mkdir(tmpDir, { recursive: true });
+    const tmp = join(tmpDir, randomUUID());
+    try {
+      await rename(path, tmp);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+      const stored = await this.put(key, createReadStream(path), opts);
+      await rm(path, { force: true });
+      return stored;
+    }
+    try {
+      const etag = opts.md5 ?? (await md5Of(tmp));
+      const written = await stat(tmp);
+      await mkdir(target.dir, { recursive: true });
+      const meta: ObjectMeta = { etag, contentType: opts.contentType, size: written.size, mtimeMs: written.mtimeMs };
+      await writeFile(`${tmp}.meta`, JSON.stringify(meta));
+      await rename(`${tmp}.meta`, target.meta);
+      await rename(tmp, target.data);
+      return { key, size: written.size, etag, lastModified: written.mtime, contentType: opts.contentType };
+    } catch (err) {
+      // the file goes back where the caller left it
+      await rename(tmp, path).catch(() => undefined);
+      await rm(`${tmp}.meta`, { force: true });
+      throw err;
+    }
+  }
+
   async get(key: string, range?: { start: number; end?: number }): Promise<Readable> {
     const { data } = this.locate(key);
     await this.whenReady();

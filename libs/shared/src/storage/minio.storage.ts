@@ -1,3 +1,5 @@
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as Minio from 'minio';
@@ -71,6 +73,12 @@ export class MinioObjectStorage implements ObjectStorage {
     await this.client.removeIncompleteUpload(this.settings.bucket, key).catch(() => undefined);
     if (upload.status === 'fulfilled') await this.client.removeObject(this.settings.bucket, key).catch(() => undefined);
     throw feed.status === 'rejected' ? feed.reason : (upload as PromiseRejectedResult).reason;
+  }
+
+  async putFile(key: string, path: string, opts: { contentType?: string; md5?: string } = {}): Promise<StoredObject> {
+    const stored = await this.put(key, createReadStream(path), { contentType: opts.contentType });
+    await rm(path, { force: true });
+    return stored;
   }
 
   async get(key: string, range?: { start: number; end?: number }): Promise<Readable> {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -395,6 +395,35 @@ for (const name of Object.keys(SKIP) as BackendName[]) {
       const tail = await readAll(await storage.get(key, { start: body.length - 1000 }));
       expect(tail.equals(body.subarray(body.length - 1000))).toBe(true);
     }, 60_000);
+
+    it('stores a local file with putFile and takes the file away', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'govdata-putfile-'));
+      try {
+        const key = `${prefix()}/raw/file.csv`;
+        const body = randomBytes(200 * 1024 + 5);
+        const file = join(dir, 'spool');
+        await writeFile(file, body);
+        const put = await storage.putFile(key, file, { contentType: 'text/csv' });
+        expect(put).toMatchObject({ key, size: body.length, etag: md5(body) });
+        expect(await storage.stat(key)).toMatchObject({ size: body.length, etag: md5(body), contentType: 'text/csv' });
+        expect(sha256(await readAll(await storage.get(key)))).toBe(sha256(body));
+        expect(existsSync(file)).toBe(false);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('leaves the file in place when putFile refuses the key', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'govdata-putfile-'));
+      try {
+        const file = join(dir, 'spool');
+        await writeFile(file, 'kept');
+        await expect(storage.putFile('../outside', file)).rejects.toBeInstanceOf(InvalidObjectKeyError);
+        expect(existsSync(file)).toBe(true);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
   });
 }
 
@@ -415,6 +444,17 @@ describe('FileSystemObjectStorage specifics', () => {
     expect(existsSync(join(root, 'outside'))).toBe(false);
     expect(existsSync(join(root, 'store', 'outside'))).toBe(false);
     expect((await readdir(root)).sort()).toEqual(['store']);
+  });
+
+  it('moves a file given to putFile into place (same file, no copy) and takes the MD5 it is given', async () => {
+    const storage = new FileSystemObjectStorage(join(root, 'moved'));
+    const file = join(root, 'spool-moved');
+    await writeFile(file, 'id,名称\n1,杭州市\n');
+    const { ino } = await stat(file);
+    const put = await storage.putFile('raw/abc', file, { md5: md5(Buffer.from('id,名称\n1,杭州市\n')) });
+    expect(put.etag).toBe(md5(Buffer.from('id,名称\n1,杭州市\n')));
+    expect((await stat(join(root, 'moved', 'tree', 'd.raw', 'o.abc'))).ino).toBe(ino);
+    expect(await readdir(join(root, 'moved', 'tmp'))).toEqual([]);
   });
 
   it('leaves no object and no temporary file behind when the upload stream fails', async () => {

@@ -15,6 +15,13 @@ export interface StoredObject {
 export interface ObjectStorage {
   readonly kind: 'filesystem' | 's3';
   put(key: string, body: Readable | Buffer, opts?: { contentType?: string }): Promise<StoredObject>;
+  /**
+   * Stores a finished local file under `key` and takes the file away (moved into place when the
+   * store can, else uploaded and deleted; left in place when this fails). `md5` is the file's MD5
+   * (hex) when the caller computed it while writing the file: a store that needs it then need not
+   * read the file again.
+   */
+  putFile(key: string, path: string, opts?: { contentType?: string; md5?: string }): Promise<StoredObject>;
   get(key: string, range?: { start: number; end?: number }): Promise<Readable>;
   stat(key: string): Promise<StoredObject | undefined>;
   delete(key: string): Promise<void>;

@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { VersionLoader } from '../loading/version-loader';
+import type { ArrivingRawFile } from '../uploads/raw-file.store';
 import { IngestJob } from './job.entity';
 
 /** A running job whose heartbeat is older than this is taken to have died with its process (INGEST_STALE_AFTER_MS overrides). */
@@ -23,6 +24,8 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
   private loop?: Promise<void>;
   private wake?: () => void;
   private active?: Promise<void>;
+  /** Set while a job runs here, or is being claimed: one job at a time per process. */
+  private busy = false;
   private readonly staleAfterMs: number;
 
   constructor(
@@ -75,7 +78,38 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     await this.active;
   }
 
+  /**
+   * Runs an upload's job while its bytes still arrive, when this process runs no other job. Gives
+   * undefined when it does: the caller then stores the file first and queues the job.
+   */
+  startNow(create: () => Promise<IngestJob>, arriving: ArrivingRawFile): Promise<IngestJob> | undefined {
+    if (this.busy || this.stopped) return undefined;
+    this.busy = true;
+    const created = create();
+    this.active = created
+      .then(
+        (job) => this.loader.run(job, arriving),
+        () => arriving.release(),
+      )
+      .finally(() => {
+        this.busy = false;
+        this.active = undefined;
+        this.wake?.();
+      });
+    return created;
+  }
+
   private async runOne(): Promise<boolean> {
+    if (this.busy) return false;
+    this.busy = true;
+    try {
+      return await this.claimAndRun();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async claimAndRun(): Promise<boolean> {
     const [row] = await this.db.query(
       `WITH next AS (SELECT id FROM ingest.job WHERE state = 'queued' ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1),
             claimed AS (UPDATE ingest.job j SET state = 'running', attempts = attempts + 1, started_at = now(), heartbeat_at = now(), error = NULL

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Dataset } from '../datasets/dataset.entities';
 import { IngestErrors } from '../datasets/ingest.errors';
+import type { StoredRawFile } from '../uploads/raw-file.store';
 import { IngestJob } from './job.entity';
 
 export interface JobView {
@@ -56,6 +57,25 @@ export class JobsService {
     return repo.save(
       repo.create({ datasetId: dataset.id, kind, state: 'queued', source, version: null, rowsRead: 0, rowsRejected: 0, bytesRead: 0, bytesTotal: bytesTotal ?? source.size ?? null, createdBy }),
     );
+  }
+
+  /** A job claimed by this process as it is created (an upload loaded while it arrives), as runOne claims a queued one. */
+  async startNow(dataset: Dataset, kind: IngestJob['kind'], source: IngestJob['source'], createdBy: string | null): Promise<IngestJob> {
+    const repo = this.db.getRepository(IngestJob);
+    const now = new Date();
+    return repo.save(
+      repo.create({ datasetId: dataset.id, kind, state: 'running', attempts: 1, startedAt: now, heartbeatAt: now, source, version: null, rowsRead: 0, rowsRejected: 0, bytesRead: 0, bytesTotal: null, createdBy }),
+    );
+  }
+
+  /** The raw file of an upload that was loaded while it arrived, once it is stored: a retry reads it from there. */
+  async recordRawFile(job: IngestJob, stored: StoredRawFile): Promise<IngestJob> {
+    await this.db.query(`UPDATE ingest.job SET source = source || $2::jsonb, bytes_total = $3 WHERE id = $1`, [
+      job.id,
+      JSON.stringify({ sha256: stored.sha256, size: stored.size, objectKey: stored.objectKey }),
+      stored.size,
+    ]);
+    return { ...job, source: { ...job.source, sha256: stored.sha256, size: stored.size, objectKey: stored.objectKey }, bytesTotal: stored.size };
   }
 
   async get(scope: DepartmentScope, id: string): Promise<IngestJob> {

@@ -6,7 +6,7 @@ import { openTable, parseCsv, ParsedSource } from '../parsing';
 import { ParsedTable, RowProblem, SourceError } from '../pipeline/contracts';
 import { PullSourcesService } from '../pulls/pull-sources.service';
 import { pullDatabase, pullHttp } from '../sources';
-import { RawFileStore } from '../uploads/raw-file.store';
+import { ArrivingRawFile, RawFileStore, StoredRawFile } from '../uploads/raw-file.store';
 
 export interface OpenedSource {
   table: ParsedSource;
@@ -14,6 +14,8 @@ export interface OpenedSource {
   problems: RowProblem[];
   /** Called once the version is current (a pull records its time and high watermark). */
   completed?: () => Promise<void>;
+  /** An upload read while it arrives: its raw file, stored once the last byte is in. */
+  stored?: Promise<StoredRawFile>;
 }
 
 /** A pulled table as the pipeline reads it: the problem channel of the parsers, and a hook at the end. */
@@ -41,8 +43,12 @@ export class LoadSource {
     private readonly pulls: PullSourcesService,
   ) {}
 
-  async open(job: IngestJob, _dataset: Dataset, onBytes: (bytes: number) => void): Promise<OpenedSource> {
+  async open(job: IngestJob, _dataset: Dataset, onBytes: (bytes: number) => void, arriving?: ArrivingRawFile): Promise<OpenedSource> {
     const problems: RowProblem[] = [];
+    if (arriving) {
+      const table = await openTable(counted(arriving.bytes(), onBytes), job.source.fileName, { onProblem: (p) => problems.push(p) });
+      return { table, problems, stored: arriving.stored };
+    }
     if (job.kind === 'upload') {
       if (!job.source.objectKey) throw new SourceError('SOURCE_MISSING', '任务缺少原始文件', 'The job has no raw file');
       const body = await this.raw.open(job.source.objectKey);
@@ -58,6 +64,15 @@ export class LoadSource {
     }
     const table = await pullDatabase(resolved.database!, { hostPolicy: this.pulls.hostPolicy });
     return { table: withProblems(table, problems), problems, completed: () => this.pulls.pulled(resolved.row.id, table.highWatermark()) };
+  }
+}
+
+async function* counted(chunks: AsyncIterable<Buffer>, onBytes: (bytes: number) => void): AsyncGenerator<Buffer> {
+  let total = 0;
+  for await (const chunk of chunks) {
+    total += chunk.length;
+    onBytes(total);
+    yield chunk;
   }
 }
 

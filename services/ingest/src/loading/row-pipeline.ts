@@ -86,9 +86,10 @@ export class RowPipeline {
    * Clean rows as COPY text (`_row` then the values, tab-separated, escaped), UTF-8 in buffers of
    * up to 256 KB: the bytes `accepted()` piped through `copyLineEncoder()` give, with one await per
    * batch of rows (the parser's `batches`) instead of several per row, no object per row and no
-   * 64 KB string rope to flatten. Bad rows go to the reject file on the way, as in `accepted()`.
+   * 64 KB string rope to flatten. Bad rows go to the reject file on the way, as in `accepted()`;
+   * each clean row's values also go to `onRow` (the sensitive-data scan of the load).
    */
-  async *copyText(progress: Progress): AsyncGenerator<Buffer> {
+  async *copyText(progress: Progress, onRow?: (values: (string | null)[]) => void): AsyncGenerator<Buffer> {
     const empty = this.specs.map(() => null);
     const source: AsyncIterable<SourceRecord[]> = this.table.batches ?? singles(this.table.records);
     const SIZE = 256 * 1024;
@@ -103,6 +104,7 @@ export class RowPipeline {
         const { values, problems } = this.validator.validate(record);
         this.accumulator.observe(values, problems);
         if (problems.length === 0) {
+          onRow?.(values);
           let line = String(record.rowNumber);
           for (let i = 0; i < values.length; i++) line += '\t' + copyText(values[i]);
           line += '\n';

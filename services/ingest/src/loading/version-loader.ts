@@ -14,11 +14,12 @@ import { Dataset, DatasetVersion } from '../datasets/dataset.entities';
 import { IngestJob } from '../jobs/job.entity';
 import { SourceError } from '../pipeline/contracts';
 import { SensitiveFindingsService } from '../sensitive/sensitive-findings.service';
-import { scanVersionTable } from '../sensitive/version-scan';
+import { LoadScanner } from '../sensitive/version-scan';
 import { LoadSource, OpenedSource } from './load-source';
 import { RowPipeline } from './row-pipeline';
 import { compareVersionTables } from './version-compare';
 import { columnNames, createTableSql, quoteIdent, versionTableName } from './version-table';
+import type { ArrivingRawFile } from '../uploads/raw-file.store';
 
 const DEFAULT_MAX_REJECT_SHARE = 0.05;
 const DEFAULT_KEEP_VERSIONS = 5;
@@ -41,7 +42,8 @@ export class VersionLoader {
     private readonly sensitive: SensitiveFindingsService,
   ) {}
 
-  async run(job: IngestJob): Promise<void> {
+  /** `arriving`: an upload still coming in, read as it arrives (its job was started at its first byte). */
+  async run(job: IngestJob, arriving?: ArrivingRawFile): Promise<void> {
     const dataset = await this.db.getRepository(Dataset).findOneByOrFail({ id: job.datasetId });
     let version: DatasetVersion | undefined;
     let opened: OpenedSource | undefined;
@@ -52,7 +54,7 @@ export class VersionLoader {
       if (dataset.retired) throw new SourceError('DATASET_RETIRED', '目录已下架，数据集不再接收数据', 'The catalog entry is retired');
       version = await this.allocateVersion(dataset, job);
       await mkdir(join(tmpdir(), 'govdata-ingest'), { recursive: true });
-      opened = await this.sources.open(job, dataset, (bytes) => (progress.bytesRead = bytes));
+      opened = await this.sources.open(job, dataset, (bytes) => (progress.bytesRead = bytes), arriving);
       const rows = RowPipeline.create(dataset, opened.table, opened.problems, createWriteStream(rejectPath));
       const columns = columnNames(rows.specs.map((s) => s.name)).map((name, i) => ({ name, type: rows.pgTypes[i] }));
 
@@ -65,7 +67,9 @@ export class VersionLoader {
         const copy = client.query(copyFrom(`COPY ingest.${quoteIdent(version.tableName)} (_row, ${columns.map((c) => quoteIdent(c.name)).join(', ')}) FROM STDIN`));
         // The COPY bytes also become the snapshot that sharing and open-api load: one pass, no second read.
         snapshotWriter = snapshotTap(this.storage, snapshotKey(dataset.id, version.version));
-        await pipeline(Readable.from(rows.copyText(progress), { objectMode: false }), snapshotWriter.tap, copy);
+        // 敏感字段发现 on the rows as they are copied, before the version can become current: what it finds decides open output.
+        const scanner = new LoadScanner(columns);
+        await pipeline(Readable.from(rows.copyText(progress, (values) => scanner.observe(values)), { objectMode: false }), snapshotWriter.tap, copy);
         copied = Number(copy.rowCount ?? 0);
         const outcome = await rows.finish();
         const maxShare = dataset.settings.maxRejectShare ?? DEFAULT_MAX_REJECT_SHARE;
@@ -77,8 +81,9 @@ export class VersionLoader {
             `${outcome.rejectedRows} of ${outcome.total} rows rejected, above the allowed share ${maxShare}`,
           );
         const snapshot = await snapshotWriter.result();
-        // 敏感字段发现 before the version can become current: what it finds decides open output.
-        const scan = await scanVersionTable(client, `ingest.${quoteIdent(version.tableName)}`, columns);
+        const scan = scanner.finish();
+        // The raw file is stored and named before the version can exist.
+        const raw = await opened.stored;
         await client.query('COMMIT');
         progress.rowsRejected = outcome.rejectedRows;
         const rejectObject = outcome.rejectedRows > 0 ? await this.storeRejects(dataset.id, version.version, rejectPath) : null;
@@ -86,7 +91,7 @@ export class VersionLoader {
         const comparison = previous && rows.keyColumns.length > 0 ? await compareVersionTables(this.db, previous, { tableName: version.tableName, columns }, rows.keyColumns.map((i) => columns[i].name)) : null;
         const quality = rows.quality({ previous, comparison, updateCycle: dataset.updateCycle, version: version.version }) as unknown as Record<string, any>;
         await this.reportProgress(job.id, progress);
-        await this.publish(dataset, version, job, { rowCount: copied, rejectedCount: outcome.rejectedRows, columns, quality, rejectObject, source: { ...job.source, format: opened.table.format, encoding: opened.table.encoding }, snapshot, findings: scan.findings });
+        await this.publish(dataset, version, job, { rowCount: copied, rejectedCount: outcome.rejectedRows, columns, quality, rejectObject, source: { ...job.source, ...(raw && { sha256: raw.sha256, size: raw.size, objectKey: raw.objectKey }), format: opened.table.format, encoding: opened.table.encoding }, snapshot, findings: scan.findings });
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);
         await snapshotWriter?.abort();
@@ -102,6 +107,7 @@ export class VersionLoader {
       await this.fail(dataset, job, version, err, rejectPath);
     } finally {
       clearInterval(timer);
+      await arriving?.release();
       await rm(rejectPath, { force: true });
     }
   }

@@ -55,6 +55,68 @@ export async function scanVersionTable(client: PoolClient, qualifiedTable: strin
   return { findings, rowsScanned };
 }
 
+/**
+ * The scan of `scanVersionTable`, fed with the rows as they are copied into a new version table
+ * (in `_row` order, which is the table's order), so a load need not read its table back. Gives the
+ * same findings: the first SAMPLE_ROWS rows are the sample; every row goes to the full pass of
+ * each column, of which only the columns the sample found nothing in are reported.
+ */
+export class LoadScanner {
+  private readonly text: number[] = [];
+  private readonly sample: ColumnScanner[];
+  private readonly full: ColumnScanner[];
+  private readonly nonNull: number[];
+  /** Indexes (into `text`) of the columns the full pass still watches. */
+  private watched: number[];
+  private sampled = 0;
+  private rows = 0;
+  private sampleFindings?: ColumnFinding[];
+
+  constructor(columns: readonly { name: string; type: string }[]) {
+    columns.forEach((c, i) => TEXT_TYPES.test(c.type) && this.text.push(i));
+    this.sample = this.text.map((i) => new ColumnScanner(columns[i].name));
+    this.full = this.text.map((i) => new ColumnScanner(columns[i].name));
+    this.nonNull = this.text.map(() => 0);
+    this.watched = this.text.map((_, k) => k);
+  }
+
+  /** One loaded row: all the version table's columns, in order (without `_row`). */
+  observe(values: readonly (string | null)[]): void {
+    const text = this.text;
+    this.rows++;
+    if (this.sampled < SAMPLE_ROWS) {
+      for (let k = 0; k < text.length; k++) this.sample[k].observe(values[text[k]]);
+      if (++this.sampled === SAMPLE_ROWS) {
+        this.sampleFindings = this.sample.flatMap((s) => s.findings());
+        this.watched = this.watched.filter((k) => !this.sampleFindings!.some((f) => f.column === this.full[k].column));
+      }
+    }
+    for (const k of this.watched) {
+      const v = values[text[k]];
+      if (v === null) continue;
+      this.nonNull[k]++;
+      if (MAY_HOLD_IDENTIFIER.test(v)) this.full[k].observe(v);
+    }
+  }
+
+  finish(): VersionScan {
+    if (this.text.length === 0) return { findings: [], rowsScanned: 0 };
+    if (!this.sampleFindings) return { findings: this.sample.flatMap((s) => s.findings()), rowsScanned: this.sampled };
+    if (this.watched.length === 0) return { findings: this.sampleFindings, rowsScanned: this.sampled };
+    const findings = [...this.sampleFindings];
+    for (const k of this.watched) {
+      const scanned = this.nonNull[k];
+      findings.push(
+        ...this.full[k]
+          .findings()
+          .filter((f) => f.embedded || f.matches / Math.max(scanned, 1) >= 0.05)
+          .map((f) => ({ ...f, scanned, share: f.matches / Math.max(scanned, 1) })),
+      );
+    }
+    return { findings, rowsScanned: this.rows };
+  }
+}
+
 async function streamColumns(client: PoolClient, qualifiedTable: string, columns: string[], onRow: (values: (string | null)[]) => void): Promise<number> {
   const decoder = new StringDecoder('utf8');
   let rest = '';

@@ -31,6 +31,11 @@ export function receiveMultipartFile<T>(req: Request, consume: (file: Readable, 
       pending.catch(() => stream.resume());
     });
     bb.on('error', (err) => reject(err));
+    // A client that goes away mid-file: the file stream must fail, not wait forever for the rest.
+    req.on('error', (err) => bb.destroy(err));
+    req.on('close', () => {
+      if (!req.complete) bb.destroy(new Error('the request was aborted before the upload completed'));
+    });
     bb.on('close', () => {
       if (!pending) reject(IngestErrors.noFile());
       else pending.then((result) => resolve({ result, fields }), reject);

@@ -45,11 +45,20 @@ export class UploadsService {
     return dataset;
   }
 
-  /** Stores the file and queues its load. */
+  /**
+   * Stores the file and loads it. When no other job runs in this process, the load starts with the
+   * first bytes and reads the file as it arrives; the answer still waits until the raw file is
+   * stored. Otherwise the job is queued once the file is stored.
+   */
   async uploadFile(staff: StaffPrincipal, dataset: Dataset, fileName: string, body: Readable): Promise<IngestJob> {
     const name = safeFileName(fileName);
-    const stored = await this.raw.store(body);
+    const arriving = this.raw.receive(body, { follow: true });
+    const started = await arriving.started;
+    const live = started ? this.runner.startNow(() => this.jobs.startNow(dataset, 'upload', { kind: 'upload', fileName: name }, staff.userId), arriving) : undefined;
+    if (!live) await arriving.release();
+    const stored = await arriving.stored;
     if (stored.size === 0) throw IngestErrors.emptyFile();
+    if (live) return this.jobs.recordRawFile(await live, stored);
     const job = await this.db.transaction((m) =>
       this.jobs.enqueue(m, dataset, 'upload', { kind: 'upload', fileName: name, sha256: stored.sha256, size: stored.size, objectKey: stored.objectKey }, staff.userId),
     );
