@@ -5,6 +5,8 @@ import { LogModule } from './log/log.module';
 import { InitialAuditSchema1732400000000 } from './migrations/1732400000000-initial-audit-schema';
 import { TamperEvidentLog1732500000000 } from './migrations/1732500000000-tamper-evident-log';
 import { AlertCursor1732600000000 } from './migrations/1732600000000-alert-cursor';
+import { LeanSearchIndexes1732700000000 } from './migrations/1732700000000-lean-search-indexes';
+import { ArchiveBlocks1732800000000 } from './migrations/1732800000000-archive-blocks';
 import { RecordsModule } from './records/records.module';
 import { ReportsModule } from './reports/reports.module';
 import { RetentionModule } from './retention/retention.module';
@@ -20,7 +22,7 @@ export class AuditModule {
     return {
       module: AuditModule,
       imports: [
-        PlatformModule.forService({ service: 'audit', runtime, entities: [], migrations: [InitialAuditSchema1732400000000, TamperEvidentLog1732500000000, AlertCursor1732600000000] }),
+        PlatformModule.forService({ service: 'audit', runtime, entities: [], migrations: [InitialAuditSchema1732400000000, TamperEvidentLog1732500000000, AlertCursor1732600000000, LeanSearchIndexes1732700000000, ArchiveBlocks1732800000000] }),
         LogModule,
         RecordsModule,
         TracesModule,

@@ -14,6 +14,8 @@ export interface AuditSettings {
   /** How often the sequencer moves received events into the log, and how many at once. */
   sequenceIntervalMs: number;
   batchSize: number;
+  /** How often the GIN pending list of the search index is merged (off the append path). */
+  searchMergeIntervalMs: number;
   /** Records older than this are archived to signed segments (0 = never). */
   retentionDays: number;
   /** Alert rule overrides, JSON (see alerts/alert-rules.ts). */
@@ -62,6 +64,7 @@ export function auditSettingsFrom(extra: Record<string, string | undefined> = {}
     treeHeadIntervalMs: int('AUDIT_TREE_HEAD_INTERVAL_MS', extra.AUDIT_TREE_HEAD_INTERVAL_MS, 10_000, 100),
     sequenceIntervalMs: int('AUDIT_SEQUENCE_INTERVAL_MS', extra.AUDIT_SEQUENCE_INTERVAL_MS, 200, 10),
     batchSize: int('AUDIT_BATCH_SIZE', extra.AUDIT_BATCH_SIZE, 2000, 1),
+    searchMergeIntervalMs: int('AUDIT_SEARCH_MERGE_INTERVAL_MS', extra.AUDIT_SEARCH_MERGE_INTERVAL_MS, 2000, 100),
     retentionDays: int('AUDIT_RETENTION_DAYS', extra.AUDIT_RETENTION_DAYS, 0, 0),
     alertRules,
     utcOffsetMinutes: int('AUDIT_UTC_OFFSET_MINUTES', extra.AUDIT_UTC_OFFSET_MINUTES ?? '480', 480, -720),

@@ -3,6 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { recordLeafHash, verifyInclusion } from '@gov/shared';
 import { startTestPlatform, TestPlatform } from '../../../test/test-platform';
 import { RetentionService } from '../src/retention/retention.service';
 import { access, AuditApi, auditLogOf, logged, publish, settled, user, uuid } from './audit-fixtures';
@@ -30,6 +31,9 @@ describe('retention: old records archived to signed segments the verifier still 
 
   it('archives up to the last signed head, keeps the table bounded and the whole log verifiable', async () => {
     const log = auditLogOf(p);
+    // A read that will be archived, to look for afterwards.
+    const read = await publish(p, 'sharing.data.accessed', access({ grantId: uuid(), datasetId: uuid() }), { actor: user('u-archived', uuid()), correlationId: `corr-${uuid()}` });
+    const readSeq = await logged(p, read.id);
     const head = await auditor.expect(200, 'POST', '/log/tree-heads');
     const retention = p.server.apps.audit.get(RetentionService);
     const dept = uuid();
@@ -43,6 +47,8 @@ describe('retention: old records archived to signed segments the verifier still 
     // Only the data bureau runs it by hand; auditors only look.
     expect((await auditor.call('POST', '/retention/archive', { olderThanDays: 0 })).status).toBe(403);
     const admin = new AuditApi(p.baseUrl, await p.login('admin'));
+    const early = (await auditor.expect(200, 'GET', `/traces?correlationId=${read.correlationId}`)).items[0];
+    expect(early).toMatchObject({ seq: readSeq, eventId: read.id });
     const result = await admin.expect(200, 'POST', '/retention/archive', { olderThanDays: 0 });
     expect(result.archivedUpTo).toBe(head.treeSize);
     expect(result.segments[0]).toMatchObject({ fromSeq: 0, toSeq: head.treeSize });
@@ -60,7 +66,36 @@ describe('retention: old records archived to signed segments the verifier still 
     const report = await auditor.expect(200, 'GET', '/log/verification');
     expect(report).toMatchObject({ ok: true, segmentsChecked: 1, liveFrom: head.treeSize, problems: [] });
     expect(report.recordsChecked).toBe(await log.size());
-    expect((await auditor.call('GET', `/log/records/0/proof`)).body.code).toBe('AUDIT_RECORD_ARCHIVED');
+
+    // Traces reach archived records when asked, or when the time range goes back into the archive.
+    const byCorrelation = `/traces?correlationId=${encodeURIComponent(early.correlationId)}`;
+    expect((await auditor.expect(200, 'GET', byCorrelation)).items.map((r: any) => r.seq)).not.toContain(early.seq);
+    const found = await auditor.expect(200, 'GET', `${byCorrelation}&includeArchived=true`);
+    expect(found.items.find((r: any) => r.seq === early.seq)).toEqual(early);
+    const since = new Date(Date.parse(early.occurredAt) - 60_000).toISOString();
+    const byActor = await auditor.expect(200, 'GET', `/traces?actorId=${encodeURIComponent(early.actor.id)}&from=${encodeURIComponent(since)}&limit=1000`);
+    expect(byActor.items.map((r: any) => r.seq)).toContain(early.seq);
+    expect(byActor.items.every((r: any) => r.actor?.id === early.actor.id)).toBe(true);
+    expect((await auditor.expect(200, 'GET', `/traces?actorId=${encodeURIComponent(early.actor.id)}&from=${encodeURIComponent(since)}&includeArchived=false&limit=1000`)).items.map((r: any) => r.seq)).not.toContain(early.seq);
+    // Paging runs from the live table into the archive without gaps or repeats.
+    const seen: number[] = [];
+    let cursor: number | null = null;
+    do {
+      const page: any = await auditor.expect(200, 'GET', `/traces?includeArchived=true&limit=7${cursor === null ? '' : `&cursor=${cursor}`}`);
+      seen.push(...page.items.map((r: any) => r.seq));
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    const size = await log.size();
+    expect(seen).toEqual(Array.from({ length: seen.length }, (_, i) => size - 1 - i));
+    expect(seen.length).toBeGreaterThanOrEqual(size - 1);
+
+    // An archived record is still proven: bytes from its block of the segment, audit path from the kept nodes.
+    const latest = await auditor.expect(200, 'GET', '/log/tree-head');
+    const proof = await auditor.expect(200, 'GET', `/log/records/${early.seq}/proof?treeSize=${latest.treeSize}`);
+    expect(proof).toMatchObject({ seq: early.seq, archived: true, leafHash: early.leafHash });
+    const hex = (h: string) => Buffer.from(h, 'hex');
+    expect(verifyInclusion(recordLeafHash(Buffer.from(proof.body, 'utf8')), early.seq, latest.treeSize, proof.proof.map(hex), hex(latest.rootHash))).toBe(true);
+    expect((await auditor.call('GET', `/log/records/${latest.treeSize + 1000}/proof`)).status).toBe(422);
 
     // Archiving again finds nothing new that is old enough: idempotent.
     expect((await retention.archive(new Date(0))).segments).toEqual([]);
@@ -98,6 +133,8 @@ describe('retention: old records archived to signed segments the verifier still 
 
     // The same change made in object storage: the full verification names the record (leaf hashes were kept).
     await p.runtime.objectStorage.put(seg.object_key, Buffer.from(lines.join('\n')));
+    // A proof is never served for bytes that are not the leaf.
+    expect((await auditor.call('GET', '/log/records/4/proof')).body.code).toBe('AUDIT_ARCHIVE_MISMATCH');
     const changed = await auditor.expect(200, 'GET', '/log/verification');
     expect(changed.ok).toBe(false);
     expect(changed.firstBadSeq).toBe(4);

@@ -11,12 +11,22 @@ const NODE = Buffer.from([1]);
 
 export const EMPTY_ROOT = createHash('sha256').digest();
 
+// One-shot hashing (node ≥ 20.12) skips a Hash object per call: verifying is mostly hashing.
+const oneShot = (crypto as unknown as { hash?: (alg: string, data: Buffer | Uint8Array, enc: 'buffer') => Buffer }).hash;
+
 export function leafHash(data: Buffer | Uint8Array): Buffer {
   return createHash('sha256').update(LEAF).update(data).digest();
 }
 
-// One-shot hashing (node ≥ 20.12) skips a Hash object per call: verifying is mostly node hashes.
-const oneShot = (crypto as unknown as { hash?: (alg: string, data: Buffer, enc: 'buffer') => Buffer }).hash;
+/**
+ * Leaf hash of `input.subarray(1)` when `input[0]` is already 0x00: a reader that owns the buffer
+ * (e.g. a COPY stream, where the byte before a field is the last byte of its length) hashes the
+ * record where it lies, without copying it.
+ */
+export function leafHashOfInput(input: Buffer): Buffer {
+  if (input[0] !== 0) throw new RangeError('leaf input must start with 0x00');
+  return oneShot ? oneShot('sha256', input, 'buffer') : createHash('sha256').update(input).digest();
+}
 const nodeInput = Buffer.alloc(65);
 
 export function nodeHash(left: Buffer, right: Buffer): Buffer {

@@ -100,26 +100,33 @@ export class LogVerifier {
   }
 
   push(entry: LogEntry): void {
+    this.pushHashed(entry.seq, entry.body, recordLeafHash(entry.body), entry.leafHash);
+  }
+
+  /**
+   * Like push(), with the leaf hash already computed by the caller from `body` (e.g. in place with
+   * leafHashOfInput). Only for readers that hash the very bytes they pass here.
+   */
+  pushHashed(seq: number, body: Buffer, leaf: Buffer, storedLeaf?: Buffer): void {
     const expected = this.frontier.size;
     if (!this.broken) {
-      if (entry.seq > expected) {
+      if (seq > expected) {
         this.broken = true;
-        const n = entry.seq - expected;
-        this.problem({ kind: 'missing', seq: expected, message: { zh: `缺少记录 #${expected}${n > 1 ? `–#${entry.seq - 1}（共 ${n} 条）` : ''}，疑被删除`, en: `record #${expected}${n > 1 ? `–#${entry.seq - 1} (${n} records)` : ''} missing: deleted?` } });
-      } else if (entry.seq < expected) {
+        const n = seq - expected;
+        this.problem({ kind: 'missing', seq: expected, message: { zh: `缺少记录 #${expected}${n > 1 ? `–#${seq - 1}（共 ${n} 条）` : ''}，疑被删除`, en: `record #${expected}${n > 1 ? `–#${seq - 1} (${n} records)` : ''} missing: deleted?` } });
+      } else if (seq < expected) {
         this.broken = true;
-        this.problem({ kind: 'reordered', seq: entry.seq, message: { zh: `记录 #${entry.seq} 重复或顺序被打乱`, en: `record #${entry.seq} repeated or out of order` } });
+        this.problem({ kind: 'reordered', seq, message: { zh: `记录 #${seq} 重复或顺序被打乱`, en: `record #${seq} repeated or out of order` } });
       } else {
-        const claimed = claimedSeq(entry.body);
-        if (claimed !== entry.seq) {
+        const claimed = claimedSeq(body);
+        if (claimed !== seq) {
           this.broken = true;
-          this.problem({ kind: 'reordered', seq: entry.seq, message: { zh: `位置 #${entry.seq} 上的记录自称 #${claimed}：顺序被改动`, en: `the record at #${entry.seq} says it is #${claimed}: the order was changed` } });
+          this.problem({ kind: 'reordered', seq, message: { zh: `位置 #${seq} 上的记录自称 #${claimed}：顺序被改动`, en: `the record at #${seq} says it is #${claimed}: the order was changed` } });
         }
       }
     }
-    const leaf = recordLeafHash(entry.body);
-    if (entry.leafHash && !entry.leafHash.equals(leaf))
-      this.problem({ kind: 'edited', seq: entry.seq, message: { zh: `记录 #${entry.seq} 的内容与其叶哈希不符：已被修改`, en: `record #${entry.seq} does not match its leaf hash: it was edited` } });
+    if (storedLeaf && !storedLeaf.equals(leaf))
+      this.problem({ kind: 'edited', seq, message: { zh: `记录 #${seq} 的内容与其叶哈希不符：已被修改`, en: `record #${seq} does not match its leaf hash: it was edited` } });
     this.frontier.append(leaf);
     this.records++;
     const size = this.frontier.size;

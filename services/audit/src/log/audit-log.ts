@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import {
@@ -11,6 +11,7 @@ import {
   inclusionRanges,
   keyIdOf,
   MerkleFrontier,
+  NodeId,
   nodeKey,
   nodesFor,
   OBJECT_STORAGE,
@@ -27,10 +28,18 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AUDIT_SETTINGS, AuditSettings } from '../audit.settings';
 import { buildRecord, IncomingEvent } from '../records/audit-record.builder';
+import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, CopyType, encodeCopyRows } from './copy-binary';
 import { fetchNodes, loadFrontier, logSize, rows, Sql } from './log-store';
 
 /** Any 64-bit constant: the one sequencer of the log holds this advisory lock while appending. */
 const SEQUENCER_LOCK = 7_240_700_001;
+
+/** Records per COPY chunk on the append path. */
+const APPEND_CHUNK = 250;
+
+/** Proof nodes this high (2^8 leaves and more) are kept in memory once read. */
+const CACHED_LEVEL = 8;
+const UPPER_NODES_MAX = 200_000;
 
 export const TREE_HEAD_PREFIX = 'audit/tree-heads/';
 
@@ -67,27 +76,6 @@ const COLUMNS: [string, string][] = [
 export const RECORD_COLUMNS = COLUMNS;
 const NODE_COLUMNS: [string, string][] = [['level', 'smallint'], ['idx', 'bigint'], ['hash', 'bytea']];
 
-/** COPY text escaping: backslash, tab, newline and carriage return; \N is NULL. */
-function copyText(v: unknown): string {
-  if (v === null || v === undefined) return '\\N';
-  if (Buffer.isBuffer(v)) return `\\\\x${v.toString('hex')}`;
-  if (typeof v === 'boolean') return v ? 't' : 'f';
-  const s = String(v);
-  return /[\\\t\n\r]/.test(s) ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : s;
-}
-
-/** Rows as COPY text, one line per row (COPY is several times faster than INSERT for batches). */
-export function copyLines(columns: unknown[][]): string {
-  const n = columns[0]?.length ?? 0;
-  const out: string[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    let line = '';
-    for (let c = 0; c < columns.length; c++) line += (c ? '\t' : '') + copyText(columns[c][i]);
-    out[i] = line;
-  }
-  return n ? out.join('\n') + '\n' : '';
-}
-
 /** The pg client under a TypeORM transaction, when there is one (COPY needs the raw client). */
 function rawClient(m: Sql): PoolClient | undefined {
   const conn = (m as { queryRunner?: { databaseConnection?: PoolClient } }).queryRunner?.databaseConnection;
@@ -96,15 +84,40 @@ function rawClient(m: Sql): PoolClient | undefined {
   return undefined;
 }
 
-/** Writes rows with COPY FROM STDIN on a raw client, or with INSERT … unnest otherwise. */
-export async function copyInto(m: Sql, table: string, columns: [string, string][], values: unknown[][]): Promise<void> {
+/** Writes rows (column arrays) with binary COPY FROM STDIN on a raw client, or with INSERT … unnest otherwise. */
+export function copyInto(m: Sql, table: string, columns: [string, string][], values: unknown[][]): Promise<void> {
+  return copyChunks(m, table, columns, [values]);
+}
+
+/**
+ * Like copyInto, from a sequence of column chunks: each is sent as soon as it is made, so the
+ * server stores one chunk while the next is being built (the two run on different cores).
+ */
+export async function copyChunks(m: Sql, table: string, columns: [string, string][], chunks: Iterable<unknown[][]>): Promise<void> {
+  const types = columns.map((c) => c[1] as CopyType);
   const client = rawClient(m);
   if (!client) {
-    await m.query(`INSERT INTO ${table} (${columns.map((c) => c[0]).join(', ')}) SELECT * FROM unnest(${columns.map((c, i) => `$${i + 1}::${c[1]}[]`).join(', ')})`, values);
+    const all: unknown[][] = columns.map(() => []);
+    for (const chunk of chunks) chunk.forEach((col, i) => all[i].push(...col));
+    if (!all[0].length) return;
+    await m.query(`INSERT INTO ${table} (${columns.map((c) => c[0]).join(', ')}) SELECT * FROM unnest(${columns.map((c, i) => `$${i + 1}::${c[1]}[]`).join(', ')})`, all);
     return;
   }
-  const stream = client.query(copyFrom(`COPY ${table} (${columns.map((c) => c[0]).join(', ')}) FROM STDIN`));
-  await pipeline(Readable.from([Buffer.from(copyLines(values), 'utf8')]), stream);
+  const stream = client.query(copyFrom(`COPY ${table} (${columns.map((c) => c[0]).join(', ')}) FROM STDIN (FORMAT binary)`));
+  const done = finished(stream);
+  try {
+    stream.write(COPY_BINARY_HEADER);
+    for (const chunk of chunks) {
+      if (!stream.write(encodeCopyRows(types, chunk))) await once(stream, 'drain');
+    }
+  } catch (err) {
+    // Aborts the COPY (CopyFail) so the connection is usable for the rollback.
+    stream.destroy(err as Error);
+    await done.catch(() => undefined);
+    throw err;
+  }
+  stream.end(COPY_BINARY_TRAILER);
+  await done;
 }
 
 /** Column arrays for one INSERT … SELECT unnest(…) of many records. */
@@ -140,6 +153,8 @@ export class AuditLog implements OnApplicationBootstrap, OnModuleDestroy {
   /** Frontier after the last batch this process appended (reloaded when another process appended). */
   private frontier?: MerkleFrontier;
   private lastIntakeId = 0;
+  /** Complete subtrees of CACHED_LEVEL and above, oldest evicted first. */
+  private readonly upperNodes = new Map<string, Buffer>();
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -238,7 +253,8 @@ export class AuditLog implements OnApplicationBootstrap, OnModuleDestroy {
       );
       const events = intake.map((i) => i.envelope).filter((e) => !already.has(e.id));
       this.frontier = undefined;
-      const result = await this.appendEvents(m, events, new Date());
+      // Envelopes were just parsed from the intake's JSON: no need to round-trip payloads again.
+      const result = await this.appendEvents(m, events, new Date(), undefined, true);
       heads.push(...result.heads);
       appended.push(...result.appended);
       frontier = result.frontier;
@@ -264,6 +280,7 @@ export class AuditLog implements OnApplicationBootstrap, OnModuleDestroy {
     events: IncomingEvent[],
     recordedAt: Date,
     start?: MerkleFrontier,
+    payloadIsJson = false,
   ): Promise<{ appended: AppendedRecord[]; heads: SignedTreeHead[]; frontier?: MerkleFrontier }> {
     if (!events.length) return { appended: [], heads: [], frontier: start };
     const size = start?.size ?? (await logSize(m));
@@ -273,19 +290,30 @@ export class AuditLog implements OnApplicationBootstrap, OnModuleDestroy {
     const nodeIdx: number[] = [];
     const nodeHashes: Buffer[] = [];
     const heads: SignedTreeHead[] = [];
-    for (const e of events) {
-      const record = buildRecord(e, frontier.size, recordedAt);
-      const body = encodeRecord(record);
-      const leaf = recordLeafHash(body);
-      frontier.append(leaf, (level, index, hash) => {
-        nodeLevels.push(level);
-        nodeIdx.push(index);
-        nodeHashes.push(hash);
-      });
-      batch.push({ record, body, leaf });
-      if (frontier.size % this.settings.treeHeadEvery === 0) heads.push(signTreeHead(this.settings.signingKey, frontier.size, frontier.root(), recordedAt));
+    const at = recordedAt.toISOString();
+    const treeHeadEvery = this.settings.treeHeadEvery;
+    const key = this.settings.signingKey;
+    // Built chunk by chunk while COPY carries the previous chunk to the server.
+    function* chunks(): Generator<unknown[][]> {
+      for (let i = 0; i < events.length; i += APPEND_CHUNK) {
+        const chunk: typeof batch = [];
+        for (const e of events.slice(i, i + APPEND_CHUNK)) {
+          const record = buildRecord(e, frontier.size, at, payloadIsJson);
+          const body = encodeRecord(record);
+          const leaf = recordLeafHash(body);
+          frontier.append(leaf, (level, index, hash) => {
+            nodeLevels.push(level);
+            nodeIdx.push(index);
+            nodeHashes.push(hash);
+          });
+          chunk.push({ record, body, leaf });
+          if (frontier.size % treeHeadEvery === 0) heads.push(signTreeHead(key, frontier.size, frontier.root(), recordedAt));
+        }
+        batch.push(...chunk);
+        yield recordColumns(chunk);
+      }
     }
-    await copyInto(m, 'audit.audit_record', COLUMNS, recordColumns(batch));
+    await copyChunks(m, 'audit.audit_record', COLUMNS, chunks());
     if (nodeLevels.length) await copyInto(m, 'audit.merkle_node', NODE_COLUMNS, [nodeLevels, nodeIdx, nodeHashes]);
     await this.insertHeads(m, heads);
     return { appended: batch.map((b) => ({ seq: b.record.seq, record: b.record })), heads, frontier };
@@ -373,7 +401,7 @@ export class AuditLog implements OnApplicationBootstrap, OnModuleDestroy {
 
   async inclusionProof(seq: number, treeSize: number, db: Sql = this.pool): Promise<{ leafHash: Buffer; proof: Buffer[] }> {
     const ranges = inclusionRanges(seq, treeSize);
-    const nodes = await fetchNodes(db, [...nodesFor(ranges), { level: 0, index: seq }]);
+    const nodes = await this.nodes(db, [...nodesFor(ranges), { level: 0, index: seq }]);
     const leaf = nodes.get(nodeKey({ level: 0, index: seq }));
     if (!leaf) throw new Error(`record #${seq} has no stored leaf hash`);
     return { leafHash: leaf, proof: hashRanges(ranges, (id) => nodes.get(nodeKey(id))) };
@@ -382,8 +410,30 @@ export class AuditLog implements OnApplicationBootstrap, OnModuleDestroy {
   /** Consistency proof between two tree sizes (RFC 6962 2.1.2). */
   async consistencyProof(from: number, to: number): Promise<Buffer[]> {
     const ranges = consistencyRanges(from, to);
-    const nodes = await fetchNodes(this.pool, nodesFor(ranges));
+    const nodes = await this.nodes(this.pool, nodesFor(ranges));
     return hashRanges(ranges, (id) => nodes.get(nodeKey(id)));
+  }
+
+  /**
+   * Stored nodes, the upper levels from memory: a complete subtree never changes, and there are
+   * only n / 2^CACHED_LEVEL of them, so a proof reads the few low levels from the database.
+   */
+  private async nodes(db: Sql, ids: NodeId[]): Promise<Map<string, Buffer>> {
+    const out = new Map<string, Buffer>();
+    const missing: NodeId[] = [];
+    for (const id of ids) {
+      const hit = id.level >= CACHED_LEVEL ? this.upperNodes.get(nodeKey(id)) : undefined;
+      if (hit) out.set(nodeKey(id), hit);
+      else missing.push(id);
+    }
+    if (!missing.length) return out;
+    for (const [key, hash] of await fetchNodes(db, missing)) {
+      out.set(key, hash);
+      if (Number(key.slice(0, key.indexOf('/'))) < CACHED_LEVEL) continue;
+      if (this.upperNodes.size >= UPPER_NODES_MAX) this.upperNodes.delete(this.upperNodes.keys().next().value as string);
+      this.upperNodes.set(key, hash);
+    }
+    return out;
   }
 
   get databaseUrl(): string {

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { decodeSegment, LogVerifier, ObjectStorage, SegmentManifest, SignedTreeHead, verifySegment, VerifyProblem, VerifyReport } from '@gov/shared';
+import { decodeSegment, leafHashOfInput, LogVerifier, ObjectStorage, SegmentManifest, SignedTreeHead, verifySegment, VerifyProblem, VerifyReport } from '@gov/shared';
 import type { KeyObject } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
@@ -39,10 +39,12 @@ export async function storedSegments(storage: ObjectStorage): Promise<{ manifest
 }
 
 /**
- * Streams (seq, leaf hash, body) with COPY … (FORMAT binary): raw bytes, no text decoding, no
- * row objects, so the database side keeps up with the hashing.
+ * Streams (seq, leaf hash, body) with COPY … (FORMAT binary) and hands each record to `onRow`
+ * synchronously, chunk by chunk: raw bytes, no text decoding, no per-row objects or promises.
+ * The leaf hash is computed where the body lies: the byte before it (the low byte of its length,
+ * already read) is overwritten with the 0x00 leaf prefix, so SHA-256 runs on the stream buffer.
  */
-async function* copyRows(client: PoolClient): AsyncGenerator<{ seq: number; leafHash: Buffer; body: Buffer }> {
+async function streamRecords(client: PoolClient, onRow: (seq: number, body: Buffer, leaf: Buffer, storedLeaf: Buffer) => void): Promise<void> {
   const stream = client.query(copyTo(`COPY (SELECT seq, leaf_hash, body FROM audit.audit_record ORDER BY seq) TO STDOUT (FORMAT binary)`));
   let buf: Buffer = Buffer.alloc(0);
   let headerDone = false;
@@ -54,26 +56,26 @@ async function* copyRows(client: PoolClient): AsyncGenerator<{ seq: number; leaf
       at = 19 + buf.readInt32BE(15);
       headerDone = true;
     }
+    const end = buf.length;
     for (;;) {
-      if (buf.length - at < 2) break;
+      if (end - at < 2) break;
       const fields = buf.readInt16BE(at);
       if (fields === -1) return;
       // Three fields: int8 seq, bytea leaf hash, bytea body (each with a 4-byte length).
       let p = at + 2;
-      if (buf.length - p < 12) break;
-      const seq = Number(buf.readBigInt64BE(p + 4));
+      if (end - p < 16) break;
+      const seq = buf.readInt32BE(p + 4) * 4_294_967_296 + buf.readUInt32BE(p + 8);
       p += 12;
-      if (buf.length - p < 4) break;
       const leafLen = buf.readInt32BE(p);
-      if (buf.length - p < 4 + leafLen + 4) break;
-      const leafHash = buf.subarray(p + 4, p + 4 + leafLen);
+      if (end - p < 4 + leafLen + 4) break;
+      const storedLeaf = buf.subarray(p + 4, p + 4 + leafLen);
       p += 4 + leafLen;
       const bodyLen = buf.readInt32BE(p);
-      if (buf.length - p < 4 + bodyLen) break;
-      const body = buf.subarray(p + 4, p + 4 + bodyLen);
-      p += 4 + bodyLen;
-      at = p;
-      yield { seq, leafHash, body };
+      if (end - p < 4 + bodyLen) break;
+      buf[p + 3] = 0;
+      const leaf = leafHashOfInput(buf.subarray(p + 3, p + 4 + bodyLen));
+      onRow(seq, buf.subarray(p + 4, p + 4 + bodyLen), leaf, storedLeaf);
+      at = p + 4 + bodyLen;
     }
     buf = buf.subarray(at);
   }
@@ -132,7 +134,7 @@ export async function verifyStoredLog(client: PoolClient, storage: ObjectStorage
     for (const e of decodeSegment(file, manifest.fromSeq)) verifier.push({ ...e, leafHash: kept.get(e.seq) });
     next = manifest.toSeq;
   }
-  for await (const r of copyRows(client)) verifier.push({ seq: r.seq, body: r.body, leafHash: r.leafHash });
+  await streamRecords(client, (seq, body, leaf, storedLeaf) => verifier.pushHashed(seq, body, leaf, storedLeaf));
   if (opts.columns !== false) {
     const bad = await columnMismatch(client);
     if (bad !== null) extra.push({ kind: 'edited', seq: bad, message: { zh: `记录 #${bad} 的检索字段与其签名内容不符：已被修改`, en: `the search columns of record #${bad} differ from its signed content: edited` } });

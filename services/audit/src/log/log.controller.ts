@@ -1,4 +1,4 @@
-import { OBJECT_STORAGE, ObjectStorage, Public, Roles, SignedTreeHead } from '@gov/shared';
+import { OBJECT_STORAGE, ObjectStorage, Public, recordLeafHash, Roles, SignedTreeHead } from '@gov/shared';
 import { Controller, Get, HttpCode, Inject, Param, ParseIntPipe, Post, Query, UseFilters } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -10,6 +10,7 @@ import { ConsistencyQuery, HeadsQuery, InclusionQuery } from './dto/proof.dto';
 import { LogErrors } from './log.errors';
 import { LogVerification, verifyStoredLog } from './log-verification';
 import { toView } from '../records/audit-record.view';
+import { ArchiveReader } from '../retention/archive-reader';
 
 /** 防篡改日志: public key, signed tree heads, inclusion and consistency proofs, full verification. */
 @ApiTags('审计日志 tamper-evident log')
@@ -19,6 +20,7 @@ import { toView } from '../records/audit-record.view';
 export class LogController {
   constructor(
     private readonly log: AuditLog,
+    private readonly archive: ArchiveReader,
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(OBJECT_STORAGE) private readonly storage: ObjectStorage,
   ) {}
@@ -63,10 +65,23 @@ export class LogController {
     const head = q.treeSize ? await this.log.head(q.treeSize) : await this.log.latestHead();
     if (!head) throw q.treeSize ? LogErrors.unknownTreeSize(q.treeSize) : LogErrors.noTreeHead();
     if (seq >= head.treeSize) throw LogErrors.recordNotInTree(seq, head.treeSize);
-    const [row] = await rows<{ body: Buffer; leaf_hash: Buffer }>(this.ds, `SELECT body, leaf_hash FROM audit.audit_record WHERE seq = $1`, [seq]);
-    if (!row) throw LogErrors.archived(seq);
+    const [live] = await rows<{ body: Buffer; leaf_hash: Buffer }>(this.ds, `SELECT body, leaf_hash FROM audit.audit_record WHERE seq = $1`, [seq]);
+    // An archived record comes from its block in the signed segment; its leaf hash stayed in the tree table.
+    const body = live?.body ?? (await this.archive.record(seq));
+    if (!body) throw LogErrors.recordNotFound(seq);
     const { leafHash, proof } = await this.log.inclusionProof(seq, head.treeSize);
-    return { seq, treeSize: head.treeSize, leafHash: leafHash.toString('hex'), proof: proof.map((p) => p.toString('hex')), treeHead: head, record: toView(row), body: row.body.toString('utf8') };
+    // The bytes served must be the leaf the proof is for (a changed segment file is refused, not proven).
+    if (!live && !recordLeafHash(body).equals(leafHash)) throw LogErrors.archivedMismatch(seq);
+    return {
+      seq,
+      treeSize: head.treeSize,
+      archived: !live,
+      leafHash: leafHash.toString('hex'),
+      proof: proof.map((p) => p.toString('hex')),
+      treeHead: head,
+      record: toView({ body, leaf_hash: leafHash }),
+      body: body.toString('utf8'),
+    };
   }
 
   @Get('proofs/consistency')

@@ -10,6 +10,9 @@ export const LogErrors = {
   recordNotFound: (seq: number | string) => new DomainException('NOT_FOUND', HttpStatus.NOT_FOUND, { zh: `审计记录 ${seq} 不存在`, en: `Audit record ${seq} not found` }),
   badRange: (from: number, to: number) =>
     new DomainException('AUDIT_BAD_RANGE', HttpStatus.UNPROCESSABLE_ENTITY, { zh: `无法证明规模 ${from} 到 ${to} 的一致性（需 from ≤ to）`, en: `No consistency proof from ${from} to ${to} (needs from ≤ to)` }),
-  archived: (seq: number) =>
-    new DomainException('AUDIT_RECORD_ARCHIVED', HttpStatus.GONE, { zh: `记录 #${seq} 已归档至对象存储，请用归档段核验`, en: `Record #${seq} is archived in object storage; verify it from its segment` }),
+  archivedMismatch: (seq: number) =>
+    new DomainException('AUDIT_ARCHIVE_MISMATCH', HttpStatus.CONFLICT, {
+      zh: `归档段中的记录 #${seq} 与其叶哈希不符：归档文件被改动，请完整核验日志`,
+      en: `Archived record #${seq} does not match its leaf hash: the segment file was changed; verify the log`,
+    }),
 };

@@ -1,3 +1,4 @@
+import { canonicalCopy } from '@gov/shared';
 import type { AuditLogRecord, AuditRefs, EventEnvelope } from '@gov/shared';
 
 /** `org.department.registered` → object type `department`. */
@@ -15,13 +16,13 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
 /** Object references lifted from any payload shape (catalog, ingest, sharing, open-api). */
 export function refsOf(p: Record<string, unknown>): AuditRefs {
   return {
+    appId: str(p.appId),
+    consumerDeptId: str(p.consumerDeptId) ?? str(p.requesterDeptId) ?? str(p.actorDeptId),
     datasetId: str(p.datasetId),
     entryId: str(p.entryId),
     grantId: str(p.grantId),
-    appId: str(p.appId),
-    requestId: str(p.requestId),
     providerDeptId: str(p.providerDeptId) ?? str(p.deptId),
-    consumerDeptId: str(p.consumerDeptId) ?? str(p.requesterDeptId) ?? str(p.actorDeptId),
+    requestId: str(p.requestId),
     version: num(p.version),
   };
 }
@@ -33,29 +34,31 @@ export function isDataAccess(name: string): boolean {
 
 /**
  * The log record of an event. JSON round-trips the payload first so the bytes hashed are the
- * bytes any reader of the JSON gets back (no undefined, no class instances).
+ * bytes any reader of the JSON gets back (no undefined, no class instances); `payloadIsJson`
+ * skips that for payloads just parsed from JSON (the intake). Keys are in canonical order
+ * (payload copied so), so encoding is one native JSON.stringify.
  */
-export function buildRecord(e: IncomingEvent, seq: number, recordedAt: Date): AuditLogRecord {
-  const payload = JSON.parse(JSON.stringify(e.payload ?? {})) as Record<string, unknown>;
+export function buildRecord(e: IncomingEvent, seq: number, recordedAt: Date | string, payloadIsJson = false): AuditLogRecord {
+  const payload = canonicalCopy((payloadIsJson ? (e.payload ?? {}) : JSON.parse(JSON.stringify(e.payload ?? {}))) as Record<string, unknown>);
   const access = isDataAccess(e.name);
   const outcome = payload.outcome === 'allowed' || payload.outcome === 'denied' ? payload.outcome : access ? 'allowed' : null;
   return {
-    v: 1,
-    seq,
+    actor: e.actor ? { deptId: e.actor.deptId ?? null, id: e.actor.id ?? null, ip: e.actor.ip ?? null, name: e.actor.name ?? null, type: e.actor.type } : null,
+    correlationId: e.correlationId ?? null,
     eventId: e.id,
     eventName: e.name,
     eventVersion: e.version,
-    producer: e.producer,
-    occurredAt: new Date(e.occurredAt).toISOString(),
-    recordedAt: recordedAt.toISOString(),
-    correlationId: e.correlationId ?? null,
-    actor: e.actor ? { type: e.actor.type, id: e.actor.id ?? null, name: e.actor.name ?? null, deptId: e.actor.deptId ?? null, ip: e.actor.ip ?? null } : null,
-    object: { type: objectTypeOf(e.name), id: e.key },
-    refs: refsOf(payload),
-    outcome,
-    rowCount: num(payload.rowCount) ?? num(payload.rows),
     fields: Array.isArray(payload.fields) ? payload.fields.map(String) : null,
-    personalData: typeof payload.personalData === 'boolean' ? payload.personalData : null,
+    object: { id: e.key, type: objectTypeOf(e.name) },
+    occurredAt: new Date(e.occurredAt).toISOString(),
+    outcome,
     payload,
+    personalData: typeof payload.personalData === 'boolean' ? payload.personalData : null,
+    producer: e.producer,
+    recordedAt: typeof recordedAt === 'string' ? recordedAt : recordedAt.toISOString(),
+    refs: refsOf(payload),
+    rowCount: num(payload.rowCount) ?? num(payload.rows),
+    seq,
+    v: 1,
   };
 }

@@ -6,6 +6,8 @@ import { AUDIT_SETTINGS, AuditSettings } from '../audit.settings';
 import { AuditLog, headOf } from '../log/audit-log';
 import { loadFrontier, rows } from '../log/log-store';
 import { SEGMENT_PREFIX } from '../log/log-verification';
+import { insertBlocks } from './archive-reader';
+import { blocksOf } from './segment-blocks';
 
 export interface ArchiveResult {
   segments: { fromSeq: number; toSeq: number; objectKey: string }[];
@@ -81,6 +83,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     // Never archive what does not match its signed head: a tampered log stays where the verifier finds it.
     if (frontier.root().toString('hex') !== treeHead.rootHash) throw new Error(`audit retention: records #${from}–#${to - 1} do not match the signed head of size ${to}`);
     const file = encodeSegment(list.map((r) => r.body));
+    const blocks = blocksOf(file, from);
     const manifest: SegmentManifest = signSegmentManifest(this.settings.signingKey, {
       fromSeq: from,
       toSeq: to,
@@ -94,6 +97,8 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     await this.storage.put(`${base}.manifest.json`, Buffer.from(JSON.stringify(manifest, null, 2)), { contentType: 'application/json' });
     await this.ds.transaction(async (m) => {
       await m.query(`INSERT INTO audit.archive_segment (to_seq, from_seq, object_key, manifest) VALUES ($1, $2, $3, $4)`, [to, from, `${base}.ndjson`, JSON.stringify(manifest)]);
+      // Traces and proofs find archived records block by block (time range, key filter, byte range).
+      await insertBlocks(m, to, blocks);
       // Leaf hashes stay in the tree table so proofs for archived records can still be made.
       await m.query(`INSERT INTO audit.merkle_node (level, idx, hash) SELECT 0, seq, leaf_hash FROM audit.audit_record WHERE seq >= $1 AND seq < $2 ON CONFLICT DO NOTHING`, [from, to]);
       await m.query(`DELETE FROM audit.audit_record WHERE seq >= $1 AND seq < $2`, [from, to]);

@@ -1,3 +1,4 @@
+import { recordLeafHash } from '@gov/shared';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
@@ -5,6 +6,8 @@ import { stream as excelStream } from 'exceljs';
 import { DataSource } from 'typeorm';
 import { rows } from '../log/log-store';
 import { AuditRecordView, toView } from '../records/audit-record.view';
+import { SEARCH_KEYS, SearchField, searchKey, searchKeysOf } from '../records/search-keys';
+import { ArchiveReader } from '../retention/archive-reader';
 import { AccessorQuery, TraceQuery } from './dto/trace-query.dto';
 
 /** Events that are data accesses (sharing, open-api, ingest staff reads). */
@@ -12,46 +15,31 @@ export const ACCESS_EVENTS = ['sharing.data.accessed', 'open.data.accessed', 'in
 
 export interface TracePage {
   items: AuditRecordView[];
-  /** Pass as `cursor` for the next page; null on the last page. */
+  /** Pass as `cursor` for the next page; null on the last page (a page searching archives may be short, even empty, and still have one). */
   nextCursor: number | null;
 }
 
-/** WHERE clause and parameters for a trace query (every filter uses an index). */
+/** The reference filters of a query as search keys (all must be present in a record). */
+export function keysOf(q: TraceQuery): string[] {
+  const keys: string[] = [];
+  for (const f of ['actorId', 'deptId', 'appId', 'datasetId', 'entryId', 'grantId', 'requestId', 'correlationId', 'objectId'] as SearchField[]) {
+    const v = q[f];
+    if (v !== undefined && v !== null && v !== '') keys.push(searchKey(f, v));
+  }
+  return keys;
+}
+
+/** WHERE clause and parameters for a trace query: references through the GIN keys, time through BRIN. */
 function where(q: TraceQuery): { sql: string; params: unknown[] } {
   const params: unknown[] = [];
   const conds: string[] = [];
-  const eq = (col: string, v: unknown) => {
-    if (v === undefined || v === null || v === '') return;
-    params.push(v);
-    conds.push(`${col} = $${params.length}`);
-  };
-  eq('actor_id', q.actorId);
-  eq('app_id', q.appId);
-  eq('dataset_id', q.datasetId);
-  eq('entry_id', q.entryId);
-  eq('grant_id', q.grantId);
-  eq('request_id', q.requestId);
-  eq('correlation_id', q.correlationId);
-  eq('event_name', q.eventName);
-  eq('object_id', q.objectId);
-  eq('outcome', q.outcome);
-  if (q.deptId) {
-    params.push(q.deptId);
-    const p = `$${params.length}`;
-    conds.push(`(actor_dept_id = ${p} OR consumer_dept_id = ${p} OR provider_dept_id = ${p})`);
-  }
-  if (q.from) {
-    params.push(q.from);
-    conds.push(`occurred_at >= $${params.length}`);
-  }
-  if (q.to) {
-    params.push(q.to);
-    conds.push(`occurred_at < $${params.length}`);
-  }
-  if (q.cursor !== undefined) {
-    params.push(q.cursor);
-    conds.push(`seq < $${params.length}`);
-  }
+  const keys = keysOf(q);
+  if (keys.length) conds.push(`${SEARCH_KEYS} @> $${params.push(keys)}::text[]`);
+  if (q.eventName) conds.push(`event_name = $${params.push(q.eventName)}`);
+  if (q.outcome) conds.push(`outcome = $${params.push(q.outcome)}`);
+  if (q.from) conds.push(`occurred_at >= $${params.push(q.from)}`);
+  if (q.to) conds.push(`occurred_at < $${params.push(q.to)}`);
+  if (q.cursor !== undefined) conds.push(`seq < $${params.push(q.cursor)}`);
   return { sql: conds.length ? `WHERE ${conds.join(' AND ')}` : '', params };
 }
 
@@ -71,14 +59,48 @@ function exportRow(v: AuditRecordView): unknown[] {
 /** 追溯: search, views and the chain of a dataset, all from the signed records. */
 @Injectable()
 export class TracesService {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly archive: ArchiveReader,
+  ) {}
 
   async search(q: TraceQuery): Promise<TracePage> {
     const limit = q.limit ?? 100;
     const w = where(q);
     const list = await rows<{ body: Buffer; leaf_hash: Buffer; seq: string }>(this.ds, `SELECT seq, body, leaf_hash FROM audit.audit_record ${w.sql} ORDER BY seq DESC LIMIT ${limit + 1}`, w.params);
     const items = list.slice(0, limit).map(toView);
-    return { items, nextCursor: list.length > limit ? items[items.length - 1].seq : null };
+    if (list.length > limit) return { items, nextCursor: items[items.length - 1].seq };
+    if (!(await this.archiveWanted(q))) return { items, nextCursor: null };
+    // Live records all come after archived ones: the archive continues the same newest-first order.
+    const need = limit - items.length;
+    const keys = keysOf(q);
+    const from = q.from ? Date.parse(q.from) : -Infinity;
+    const to = q.to ? Date.parse(q.to) : Infinity;
+    const found = await this.archive.search({
+      keys,
+      from: q.from,
+      to: q.to,
+      below: q.cursor ?? Number.MAX_SAFE_INTEGER,
+      limit: need + 1,
+      match: (r) => {
+        if ((q.eventName && r.eventName !== q.eventName) || (q.outcome && r.outcome !== q.outcome)) return false;
+        const t = Date.parse(r.occurredAt);
+        if (t < from || t >= to) return false;
+        const own = searchKeysOf(r);
+        return keys.every((k) => own.includes(k));
+      },
+    });
+    items.push(...found.records.slice(0, need).map((r) => toView({ body: r.body, leaf_hash: recordLeafHash(r.body) })));
+    const more = found.records.length > need ? items[items.length - 1].seq : found.resumeBelow;
+    return { items, nextCursor: more };
+  }
+
+  /** Archived segments are searched when asked, or when the time range reaches back into them. */
+  private async archiveWanted(q: TraceQuery): Promise<boolean> {
+    if (q.includeArchived !== undefined) return q.includeArchived;
+    if (!q.from) return false;
+    const until = await this.archive.archivedUntil();
+    return until !== null && Date.parse(q.from) <= until.getTime();
   }
 
   /** Every matching record, page by page (for exports: never one unbounded query). */
@@ -116,7 +138,7 @@ export class TracesService {
 
   /** 谁访问了这个数据集: accessors with counts, rows, refusals, first and last access. */
   async readersOf(datasetId: string, q: AccessorQuery) {
-    const params: unknown[] = [datasetId, ACCESS_EVENTS];
+    const params: unknown[] = [datasetId, ACCESS_EVENTS, [searchKey('datasetId', datasetId)]];
     let range = '';
     if (q.from) range += ` AND occurred_at >= $${params.push(q.from)}`;
     if (q.to) range += ` AND occurred_at < $${params.push(q.to)}`;
@@ -126,7 +148,7 @@ export class TracesService {
               max(convert_from(body, 'UTF8')::jsonb #>> '{actor,name}') AS actor_name,
               count(*) AS accesses, count(*) FILTER (WHERE outcome = 'denied') AS denied, coalesce(sum(row_count) FILTER (WHERE outcome = 'allowed'), 0) AS rows,
               bool_or(coalesce(personal_data, false)) AS personal_data, min(occurred_at) AS first_at, max(occurred_at) AS last_at
-       FROM audit.audit_record WHERE dataset_id = $1 AND event_name = ANY($2)${range}
+       FROM audit.audit_record WHERE ${SEARCH_KEYS} @> $3::text[] AND dataset_id = $1 AND event_name = ANY($2)${range}
        GROUP BY 1, 2, 3, 4 ORDER BY max(occurred_at) DESC LIMIT 1000`,
       params,
     );
@@ -147,8 +169,8 @@ export class TracesService {
   async accessedBy(q: AccessorQuery) {
     const params: unknown[] = [ACCESS_EVENTS];
     const conds: string[] = ['event_name = ANY($1)'];
-    if (q.actorId) conds.push(`actor_id = $${params.push(q.actorId)}`);
-    if (q.appId) conds.push(`app_id = $${params.push(q.appId)}`);
+    const keys = keysOf({ actorId: q.actorId, appId: q.appId, deptId: q.deptId });
+    if (keys.length) conds.push(`${SEARCH_KEYS} @> $${params.push(keys)}::text[]`);
     if (q.deptId) {
       const p = `$${params.push(q.deptId)}`;
       conds.push(`(consumer_dept_id = ${p} OR actor_dept_id = ${p})`);
@@ -179,14 +201,17 @@ export class TracesService {
 
   /** 数据链条: catalog versions → ingest versions → requests and grants → every read of the dataset. */
   async chain(datasetId: string) {
-    const [link] = await rows<{ entry_id: string }>(this.ds, `SELECT entry_id FROM audit.audit_record WHERE dataset_id = $1 AND entry_id IS NOT NULL ORDER BY seq LIMIT 1`, [datasetId]);
+    const [link] = await rows<{ entry_id: string }>(this.ds, `SELECT entry_id FROM audit.audit_record WHERE ${SEARCH_KEYS} @> $2::text[] AND dataset_id = $1 AND entry_id IS NOT NULL ORDER BY seq LIMIT 1`, [datasetId, [searchKey('datasetId', datasetId)]]);
     const entryId = link?.entry_id ?? null;
     const select = async (cond: string, params: unknown[], limit = 1000) =>
       (await rows<{ body: Buffer; leaf_hash: Buffer }>(this.ds, `SELECT body, leaf_hash FROM audit.audit_record WHERE ${cond} ORDER BY seq LIMIT ${limit}`, params)).map(toView);
-    const catalog = entryId ? await select(`entry_id = $1 AND event_name LIKE 'catalog.%'`, [entryId]) : [];
-    const ingest = await select(`dataset_id = $1 AND event_name IN ('ingest.dataset.created', 'ingest.version.published', 'ingest.version.failed')`, [datasetId]);
-    const grants = entryId ? await select(`entry_id = $1 AND (event_name LIKE 'sharing.grant.%' OR event_name LIKE 'sharing.request.%')`, [entryId]) : [];
-    const reads = await select(`(dataset_id = $1${entryId ? ' OR entry_id = $3' : ''}) AND event_name = ANY($2)`, entryId ? [datasetId, ACCESS_EVENTS, entryId] : [datasetId, ACCESS_EVENTS], 5000);
+    const ds = [searchKey('datasetId', datasetId)];
+    const en = entryId ? [searchKey('entryId', entryId)] : [];
+    const catalog = entryId ? await select(`${SEARCH_KEYS} @> $1::text[] AND event_name LIKE 'catalog.%'`, [en]) : [];
+    const ingest = await select(`${SEARCH_KEYS} @> $1::text[] AND event_name IN ('ingest.dataset.created', 'ingest.version.published', 'ingest.version.failed')`, [ds]);
+    const grants = entryId ? await select(`${SEARCH_KEYS} @> $1::text[] AND (event_name LIKE 'sharing.grant.%' OR event_name LIKE 'sharing.request.%')`, [en]) : [];
+    // && (overlap): either the dataset or its entry, still one GIN lookup.
+    const reads = await select(`${SEARCH_KEYS} && $1::text[] AND event_name = ANY($2)`, [[...ds, ...en], ACCESS_EVENTS], 5000);
     return {
       datasetId,
       entryId,

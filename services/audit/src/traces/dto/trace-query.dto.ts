@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 /** 追溯查询条件: every filter is optional; results are always paged (newest first). */
 export class TraceQuery {
@@ -19,6 +19,14 @@ export class TraceQuery {
   @ApiPropertyOptional({ description: 'occurredAt < to (ISO-8601)' }) @IsOptional() @IsISO8601() to?: string;
   @ApiPropertyOptional({ description: '翻页游标：上一页的 nextCursor / seq to continue below' }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) cursor?: number;
   @ApiPropertyOptional({ default: 100, maximum: 1000 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
+  @ApiPropertyOptional({
+    description:
+      '含归档记录：true 总是，false 从不；缺省时 from 早于归档截止时间则包含 / search archived segments too: true always, false never; by default when `from` reaches back into the archive',
+  })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  includeArchived?: boolean;
 }
 
 export class ExportQuery extends TraceQuery {

@@ -1,0 +1,44 @@
+import type { AuditLogRecord } from '@gov/shared';
+
+/**
+ * The GIN-indexed search keys of a record (migration 1732700000000): one prefixed key per
+ * reference, every department column under one `d:` key. Queries must repeat this expression
+ * exactly for the planner to use the index.
+ */
+export const SEARCH_KEYS = `audit.search_keys(actor_id, actor_dept_id, app_id, dataset_id, entry_id, grant_id, request_id, provider_dept_id, consumer_dept_id, correlation_id, object_id)`;
+
+export const KEY_PREFIX = {
+  actorId: 'u:',
+  deptId: 'd:',
+  appId: 'a:',
+  datasetId: 's:',
+  entryId: 'e:',
+  grantId: 'g:',
+  requestId: 'r:',
+  correlationId: 'c:',
+  objectId: 'o:',
+} as const;
+
+export type SearchField = keyof typeof KEY_PREFIX;
+
+export const searchKey = (field: SearchField, value: string): string => KEY_PREFIX[field] + value;
+
+/** The same keys computed from a signed record (archived segments are searched with them). */
+export function searchKeysOf(r: AuditLogRecord): string[] {
+  const out: string[] = [];
+  const add = (field: SearchField, v: string | null | undefined) => {
+    if (v !== null && v !== undefined) out.push(KEY_PREFIX[field] + v);
+  };
+  add('actorId', r.actor?.id);
+  add('deptId', r.actor?.deptId);
+  add('appId', r.refs.appId);
+  add('datasetId', r.refs.datasetId);
+  add('entryId', r.refs.entryId);
+  add('grantId', r.refs.grantId);
+  add('requestId', r.refs.requestId);
+  add('deptId', r.refs.providerDeptId);
+  add('deptId', r.refs.consumerDeptId);
+  add('correlationId', r.correlationId);
+  add('objectId', r.object.id);
+  return out;
+}
