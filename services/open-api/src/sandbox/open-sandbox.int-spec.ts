@@ -109,6 +109,9 @@ describe('released aggregates', () => {
     const event = (await jobEvents()).find((e) => e.payload.jobId === res.body.id);
     expect(event.payload).toMatchObject({ status: 'released', resultRows: 6, grantIds: [application], userId: expect.stringMatching(/^developer:/), sql: expect.stringContaining('GROUP BY') });
     expect(event.actor).toMatchObject({ type: 'app', id: appId });
+    const { rows } = await p.pool.query(`SELECT envelope FROM openapi.outbox WHERE event_name = 'open.data.accessed' AND envelope->'payload'->>'kind' = 'sandbox'`);
+    expect(rows.map((r) => r.envelope.payload)).toEqual([expect.objectContaining({ channel: 'open', outcome: 'allowed', entryId: clinic.entryId, appId, rowCount: 6, fields: ['区县', 'n', 'avg_fee'] })]);
+    expect(rows[0].envelope.actor).toMatchObject({ type: 'app', id: appId });
   });
 
   it('a sandbox application gives no rows: the records API and downloads stay closed to the app', async () => {

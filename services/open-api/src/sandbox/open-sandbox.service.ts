@@ -111,6 +111,7 @@ interface Bound {
   applicationId: string;
   appId: string;
   entryId: string;
+  datasetId: string | null;
   deptId: string;
   dataVersion: number;
   qualifiedTable: string;
@@ -184,7 +185,7 @@ export class OpenSandboxService implements OnModuleInit, OnApplicationShutdown {
       });
       const rows = await this.run(plan, role);
       const driving = bound.find((b) => b.table.alias === plan.drivingTable)!;
-      return await this.release(dev, { id, req, applicationIds, plan, rows, driving, started });
+      return await this.release(dev, { id, req, applicationIds, plan, rows, driving, bound, started });
     } catch (err) {
       if (err instanceof Refused) {
         await this.record(dev, { id, req, applicationIds, driving: bound[0], status: err.status, error: err.error, started });
@@ -205,7 +206,7 @@ export class OpenSandboxService implements OnModuleInit, OnApplicationShutdown {
       if (!ALIAS.test(alias)) throw bad(`表名须为小写字母、数字和下划线：${alias.slice(0, 40)}`, `Table names are lower-case letters, digits and underscores: ${alias.slice(0, 40)}`);
       const [a] = UUID.test(String(applicationId))
         ? await this.db.query(
-            `SELECT a.id, a.app_id, a.entry_id, a.status, a.access_type, a.end_date, d.dept_id, d.status AS dataset_status, d.table_name, d.columns, d.data_version
+            `SELECT a.id, a.app_id, a.entry_id, a.status, a.access_type, a.end_date, d.dept_id, d.dataset_id, d.status AS dataset_status, d.table_name, d.columns, d.data_version
                FROM openapi.conditional_application a LEFT JOIN openapi.open_dataset d ON d.entry_id = a.entry_id
               WHERE a.id = $1 AND a.developer_id = $2`,
             [applicationId, dev.developerId],
@@ -221,6 +222,7 @@ export class OpenSandboxService implements OnModuleInit, OnApplicationShutdown {
         applicationId: a.id,
         appId: a.app_id,
         entryId: a.entry_id,
+        datasetId: a.dataset_id,
         deptId: a.dept_id,
         dataVersion: a.data_version,
         qualifiedTable: `openapi.${quoteIdent(a.table_name)}`,
@@ -266,7 +268,7 @@ export class OpenSandboxService implements OnModuleInit, OnApplicationShutdown {
 
   private async release(
     dev: DeveloperPrincipal,
-    j: { id: string; req: OpenSandboxJobRequest; applicationIds: string[]; plan: SandboxPlan; rows: Record<string, unknown>[]; driving: Bound; started: number },
+    j: { id: string; req: OpenSandboxJobRequest; applicationIds: string[]; plan: SandboxPlan; rows: Record<string, unknown>[]; driving: Bound; bound: Bound[]; started: number },
   ): Promise<OpenSandboxJob> {
     const k = this.settings.minK;
     const groups = outputGroups(j.rows);
@@ -325,6 +327,22 @@ export class OpenSandboxService implements OnModuleInit, OnApplicationShutdown {
         ]);
       const job = mapJob(row);
       await this.jobEvent(m, dev, job);
+      // The access trail (who used which dataset, how much) sees sandbox use like any other read.
+      for (const b of j.bound)
+        await this.outbox.add(m, 'open.data.accessed', {
+          channel: 'open',
+          kind: 'sandbox',
+          outcome: 'allowed',
+          datasetId: b.datasetId,
+          entryId: b.entryId,
+          providerDeptId: b.deptId,
+          version: b.dataVersion,
+          appId: b.appId,
+          fields: j.plan.columns,
+          rowCount: result.length,
+          personalData: false,
+          at: new Date().toISOString(),
+        });
       return job;
     });
   }
