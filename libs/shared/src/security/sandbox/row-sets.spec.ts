@@ -23,3 +23,10 @@ it('reads row ids packed as big-endian int4', () => {
   expect([...rowSetFromPacked(packed)]).toEqual([1, 3, 7]);
   expect(rowSetFromPacked(null)).toHaveLength(0);
 });
+
+it('round-trips signed fingerprints across the whole int4 range (deltas wrap through uint32)', () => {
+  const s = rowSet([2147483647, -2147483648, 0, -1, 123456789, -987654321]);
+  expect([...s]).toEqual([-2147483648, -987654321, -1, 0, 123456789, 2147483647]);
+  expect([...decodeRowSet(encodeRowSet(s))]).toEqual([...s]);
+  expect(symmetricDifference(s, rowSet([-2147483648, -1, 0, 123456789, 2147483647]))).toBe(1);
+});

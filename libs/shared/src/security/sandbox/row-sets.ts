@@ -2,7 +2,8 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 
 /**
  * Source-row sets of released groups, for the differencing check (差分攻击): two aggregates whose row
- * sets differ by fewer than k rows reveal those rows. Sets are sorted, de-duplicated row ids, stored
+ * sets differ by fewer than k rows reveal those rows. Sets are sorted, de-duplicated row ids (the
+ * sandbox uses row fingerprints: `hashtext` of the row's values, signed int4), stored
  * delta-encoded and deflated (consecutive ids compress to almost nothing).
  */
 export function rowSet(ids: readonly (number | string)[]): Int32Array {
@@ -12,7 +13,7 @@ export function rowSet(ids: readonly (number | string)[]): Int32Array {
   return a.subarray(0, n);
 }
 
-/** Row ids packed as big-endian int4 (PostgreSQL's `string_agg(int4send(_row::int4), '')`), as a sorted set. */
+/** Row ids packed as big-endian int4 (PostgreSQL's `string_agg(int4send(<int4>), '')`), as a sorted set. */
 export function rowSetFromPacked(packed: Buffer | null | undefined): Int32Array {
   if (!packed) return new Int32Array(0);
   const a = new Int32Array(packed.length >> 2);

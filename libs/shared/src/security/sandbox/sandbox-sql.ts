@@ -34,7 +34,7 @@ export interface SandboxPlan {
   sql: string;
   /** Output column names as released (hidden columns excluded). */
   columns: string[];
-  /** Alias (in the query) of the table whose row ids identify source rows (the first in FROM). */
+  /** Alias (in the query) of the table whose row fingerprints identify source rows (the first in FROM). */
   drivingAlias: string;
   /** The granted table name behind it. */
   drivingTable: string;
@@ -331,7 +331,7 @@ export function planSandboxQuery(sql: string, granted: SandboxTable[]): SandboxP
   for (const x of [select.limit?.limit, select.limit?.offset])
     if (x && x.type !== 'integer') refuse('SANDBOX_SQL_INVALID', 'LIMIT/OFFSET 须为整数', 'LIMIT/OFFSET must be integers');
 
-  // Rewrite: granted copies for table names, hidden group size and source row ids.
+  // Rewrite: granted copies for table names, hidden group size and source row fingerprints.
   const drivingAlias = [...tables.keys()][0]!;
   const fingerprintColumns = tables.get(drivingAlias)!.allColumns;
   if (!fingerprintColumns.length || fingerprintColumns.some((c) => !SAFE_NAME.test(c))) throw new Error('sandbox table without a usable column list');
