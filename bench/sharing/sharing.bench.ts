@@ -1,8 +1,12 @@
 /**
  * Sharing benchmark (issue 6):
  *  1. grant-scoped record reads (100 rows a page) at 32 concurrent clients through the records
- *     endpoint — credential check, scope, row filter, audit event per read — next to the same page
- *     query on the raw table (pg, 32 connections) in the same run: throughput, p50/p99, ratio;
+ *     endpoint — credential check, scope, row filter, audit event per read — next to a minimal
+ *     node:http + pg server answering the same page with the same statement, and the same
+ *     statement on the raw table (pg, 32 and 10 connections), all in the same run: throughput,
+ *     p50/p99, ratios. The load generator runs in a child process
+ *     (load-client.ts), the minimal server in another (minimal-server.ts), so the client's CPU
+ *     never shares the measured server's event loop;
  *  2. approval → usable grant in embedded mode: from the reviewer's approve call to the first
  *     successful grant-scoped read (credential issued in between), and the outbox → transport
  *     round-trip of `sharing.grant.created`; p50/p95.
@@ -15,13 +19,17 @@ import { randomBytes } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createLogger, FileSystemObjectStorage, InProcessTransport, MemoryKeyValueStore, quoteIdent, ServiceRuntime } from '@gov/shared';
+import { fork } from 'node:child_process';
 import { Agent, request } from 'node:http';
-import { Pool } from 'pg';
+import { loadavg } from 'node:os';
+import { Client, Pool } from 'pg';
 import { startPlatformServer } from '../../apps/embedded/src/platform-server';
 import { tempDir } from '../../test/pg-server';
 import { BenchDatabase } from '../catalog/database';
 import { demoCreditCode } from '../../services/catalog/src/demo/demo-city.seeder';
 import { benchDatabase } from '../ingest/platform';
+import { LoadJob, LoadResult, LoadTarget, merge } from './load-client';
+import type { MinimalServerConfig } from './minimal-server';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,7 +39,11 @@ const ROWS = arg('rows', 50_000);
 const SECONDS = arg('seconds', 10);
 const CLIENTS = arg('clients', 32);
 const APPROVALS = arg('approvals', 50);
+/** Each read phase is run as this many interleaved slices of SECONDS / ROUNDS. */
+const ROUNDS = arg('rounds', 4);
 const PAGE = 100;
+/** The records endpoint's read pool (SHARING_READ_POOL_SIZE default); the minimal server gets as many connections. */
+const READ_POOL = 10;
 const log = (m: string) => process.stdout.write(`${m}\n`);
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
@@ -58,9 +70,9 @@ async function poll<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 60_
   }
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
-/** GET over a keep-alive agent: status and body text. */
+/** GET over a keep-alive agent: status and body text (setup and the approval phase; the read phases use load-client.ts). */
 function get(url: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { agent, headers }, (res) => {
@@ -74,25 +86,67 @@ function get(url: string, headers: Record<string, string>): Promise<{ status: nu
   });
 }
 
-/** Runs `fn` from `clients` loops for `seconds`; returns per-call latencies (ms) and the rate. */
-async function load(clients: number, seconds: number, fn: (i: number) => Promise<void>): Promise<{ rate: number; p50: number; p99: number; n: number }> {
-  const until = Date.now() + seconds * 1000;
-  const lat: number[] = [];
-  let i = 0;
-  const start = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (Date.now() < until) {
-        const t = process.hrtime.bigint();
-        await fn(i++);
-        lat.push(Number(process.hrtime.bigint() - t) / 1e6);
-      }
-    }),
-  );
-  const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
-  lat.sort((x, y) => x - y);
-  return { rate: lat.length / elapsed, p50: pct(lat, 50), p99: pct(lat, 99), n: lat.length };
+/** The TypeScript require hook for the children; a --cpu-prof of this run profiles the platform only. */
+const childExecArgv = process.execArgv.filter((a) => !a.startsWith('--cpu-prof'));
+
+/** Runs one read phase from a child process (load-client.ts). */
+function runLoad(job: LoadJob): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(__dirname, 'load-client.ts'), [], { execArgv: childExecArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let result: LoadResult | undefined;
+    child.once('message', (r: LoadResult) => (result = r));
+    child.once('error', reject);
+    child.once('exit', (code) => (result ? resolve(result) : reject(new Error(`load client exited with ${code}`))));
+    child.send(job);
+  });
 }
+
+/** The minimal node:http + pg server in a child process; its port and a way to read its CPU time. */
+async function startMinimalServer(config: MinimalServerConfig): Promise<{ port: number; cpu(): Promise<number>; stop(): Promise<void> }> {
+  const child = fork(join(__dirname, 'minimal-server.ts'), [], { execArgv: childExecArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m: { port: number }) => resolve(m.port));
+    child.once('exit', (code) => reject(new Error(`minimal server exited with ${code}`)));
+    child.send(config);
+  });
+  return {
+    port,
+    cpu: () =>
+      new Promise((resolve) => {
+        child.once('message', (m: { cpuMs: number }) => resolve(m.cpuMs));
+        child.send('cpu');
+      }),
+    stop: () =>
+      new Promise((resolve) => {
+        child.removeAllListeners('exit');
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/**
+ * --count-queries: counts this process's pg queries by statement during the scoped phase (every
+ * pool, TypeORM's included), to see what a read costs downstream (audit relay, consumers).
+ */
+const queryCounts = new Map<string, number>();
+let countQueries = false;
+if (process.argv.includes('--count-queries')) {
+  const original = Client.prototype.query as (...args: unknown[]) => unknown;
+  (Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (this: Client, ...args: unknown[]) {
+    if (countQueries) {
+      const q = args[0] as string | { text?: string; name?: string };
+      const text = (typeof q === 'string' ? q : (q?.text ?? q?.name ?? '?')).replace(/\s+/g, ' ').trim().slice(0, 110);
+      queryCounts.set(text, (queryCounts.get(text) ?? 0) + 1);
+    }
+    return original.apply(this, args);
+  };
+}
+
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
 async function main(): Promise<void> {
   const db: BenchDatabase = await benchDatabase(log);
@@ -110,7 +164,6 @@ async function main(): Promise<void> {
   };
   const server = await startPlatformServer(runtime, { port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(server.http.address() as AddressInfo).port}`;
-  const raw = new Pool({ connectionString: db.url, max: CLIENTS });
   try {
     const login = async (u: string) => (await json(base, undefined, 'POST', '/api/catalog/auth/login', { username: u, password: 'Demo@2026' })).accessToken as string;
     const [op, admin, rev, rsj] = await Promise.all(['scjg_op', 'admin', 'scjg_rev', 'rsj_op'].map(login));
@@ -176,39 +229,57 @@ async function main(): Promise<void> {
     const pages = Math.floor(ROWS / 2 / PAGE);
     const table = `sharing.${quoteIdent(`ds_${ds.id.replace(/-/g, '')}_${shared.version}`)}`;
 
-    // Warm up both paths.
-    for (let i = 0; i < 200; i++) await get(`${base}/api/sharing/records/${draft.id}?page=${(i % pages) + 1}&pageSize=${PAGE}`, { 'x-grant-key': key });
+    const sql = `SELECT _row, "统一社会信用代码", "企业名称", "所属区划" FROM ${table} WHERE "所属区划"::text = $1 ORDER BY _row LIMIT $2 OFFSET $3`;
+    const minimal = await startMinimalServer({ databaseUrl: db.url, connections: READ_POOL, sql, filterValue: '420702', fields: ['统一社会信用代码', '企业名称', '所属区划'] });
+    const recordsUrl = `${base}/api/sharing/records/${draft.id}`;
+    const minimalUrl = `http://127.0.0.1:${minimal.port}/records`;
+    const phase = (target: LoadTarget, seconds = SECONDS): LoadJob => ({ target, clients: CLIENTS, seconds, pages, page: PAGE });
 
-    log(`\n1. record reads, ${PAGE} rows a page, ${CLIENTS} concurrent clients, ${SECONDS} s each (pages 1–${pages} at random)`);
-    const scoped = await load(CLIENTS, SECONDS, async () => {
-      const page = 1 + Math.floor(Math.random() * pages);
-      const res = await get(`${base}/api/sharing/records/${draft.id}?page=${page}&pageSize=${PAGE}`, { 'x-grant-key': key });
-      if (res.status !== 200) throw new Error(`read: ${res.status} ${res.text}`);
-      const body = JSON.parse(res.text) as { rows: unknown[] };
-      if (body.rows.length !== PAGE) throw new Error('short page');
-    });
-    const rawQuery = (db: Pool) => async () => {
-      const page = 1 + Math.floor(Math.random() * pages);
-      // The records endpoint's statement, character for character in what matters to the planner:
-      // prepared (a generic plan after five runs), LIMIT/OFFSET as parameters, one row more for hasMore.
-      const r = await db.query({
-        name: 'bench_raw_page',
-        text: `SELECT _row, "统一社会信用代码", "企业名称", "所属区划" FROM ${table} WHERE "所属区划"::text = $1 ORDER BY _row LIMIT $2 OFFSET $3`,
-        values: ['420702', PAGE + 1, (page - 1) * PAGE],
-      });
-      if (r.rows.length < PAGE) throw new Error('short page');
-      JSON.stringify(r.rows);
-    };
-    const rawRun = await load(CLIENTS, SECONDS, rawQuery(raw));
-    const raw5 = new Pool({ connectionString: db.url, max: 10 });
-    const rawRun5 = await load(CLIENTS, SECONDS, rawQuery(raw5));
-    await raw5.end();
-    const { rows: audited } = await pool.query(`SELECT count(*)::int AS n FROM sharing.outbox WHERE event_name='sharing.data.accessed'`);
-    log(`   grant-scoped (HTTP, credential, scope, audit event): ${fmt(scoped.rate)} reads/s  p50 ${fmt(scoped.p50)} ms  p99 ${fmt(scoped.p99)} ms  (${scoped.n} reads)`);
-    log(`   raw table (same page query over pg, ${CLIENTS} connections): ${fmt(rawRun.rate)} reads/s  p50 ${fmt(rawRun.p50)} ms  p99 ${fmt(rawRun.p99)} ms  (${rawRun.n} reads)`);
-    log(`   raw table, 10 connections (the size of the records endpoint's read pool): ${fmt(rawRun5.rate)} reads/s  p50 ${fmt(rawRun5.p50)} ms  p99 ${fmt(rawRun5.p99)} ms`);
-    log(`   ratio scoped / raw: ${(scoped.rate / rawRun.rate).toFixed(2)} (32 connections), ${(scoped.rate / rawRun5.rate).toFixed(2)} (10)  (target ≥ 0.60)   access events written: ${audited[0].n}`);
+    // Warm up every path (JIT, prepared statements, pool connections).
+    await runLoad(phase({ kind: 'http', url: recordsUrl, headers: { 'x-grant-key': key } }, 2));
+    await runLoad(phase({ kind: 'http', url: minimalUrl, headers: {} }, 1));
+    await runLoad(phase({ kind: 'pg', databaseUrl: db.url, connections: CLIENTS, sql, filterValue: '420702' }, 1));
 
+    log(`\n1. record reads, ${PAGE} rows a page, ${CLIENTS} concurrent clients, ${SECONDS} s each in ${ROUNDS} interleaved rounds (pages 1–${pages} at random); load generator in a child process`);
+    const loadBefore = loadavg()[0];
+    const { rows: auditedBefore } = await pool.query(`SELECT count(*)::int AS n FROM sharing.outbox WHERE event_name='sharing.data.accessed'`);
+    // Interleaved rounds, so a change in the machine's load (other sessions) hits every line alike.
+    const runs: Record<'scoped' | 'minimal' | 'raw' | 'rawPool', LoadResult[]> = { scoped: [], minimal: [], raw: [], rawPool: [] };
+    let scopedCpu = 0;
+    let minimalCpu = 0;
+    const slice = SECONDS / ROUNDS;
+    for (let round = 0; round < ROUNDS; round++) {
+      let c0 = cpuMs();
+      countQueries = true;
+      runs.scoped.push(await runLoad(phase({ kind: 'http', url: recordsUrl, headers: { 'x-grant-key': key } }, slice)));
+      countQueries = false;
+      scopedCpu += cpuMs() - c0;
+      c0 = await minimal.cpu();
+      runs.minimal.push(await runLoad(phase({ kind: 'http', url: minimalUrl, headers: {} }, slice)));
+      minimalCpu += (await minimal.cpu()) - c0;
+      runs.raw.push(await runLoad(phase({ kind: 'pg', databaseUrl: db.url, connections: CLIENTS, sql, filterValue: '420702' }, slice)));
+      runs.rawPool.push(await runLoad(phase({ kind: 'pg', databaseUrl: db.url, connections: READ_POOL, sql, filterValue: '420702' }, slice)));
+    }
+    const [scoped, minimalRun, rawRun, rawRunPool] = [runs.scoped, runs.minimal, runs.raw, runs.rawPool].map(merge);
+    const { rows: auditedAfter } = await pool.query(`SELECT count(*)::int AS n FROM sharing.outbox WHERE event_name='sharing.data.accessed'`);
+    const loadAfter = loadavg()[0];
+    await minimal.stop();
+    const line = (name: string, r: LoadResult, extra = '') =>
+      log(`   ${name}: ${fmt(r.rate)} reads/s  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms  (${r.n} reads${r.errors.length ? `, errors: ${r.errors.join('; ')}` : ''})${extra}`);
+    line('grant-scoped records endpoint (HTTP, credential, scope, audit event)', scoped, `  platform CPU ${fmt(scopedCpu / Math.max(1, scoped.n))} ms/read`);
+    line(`minimal node:http + pg server (${READ_POOL} connections, same statement)`, minimalRun, `  server CPU ${fmt(minimalCpu / Math.max(1, minimalRun.n))} ms/read`);
+    line(`raw table (same statement over pg, ${CLIENTS} connections)`, rawRun);
+    line(`raw table, ${READ_POOL} connections (the records endpoint's read pool)`, rawRunPool);
+    log(`   ratio scoped / raw: ${(scoped.rate / rawRun.rate).toFixed(2)} (${CLIENTS} connections), ${(scoped.rate / rawRunPool.rate).toFixed(2)} (${READ_POOL})  (target ≥ 0.60)`);
+    log(`   where it goes: minimal HTTP / raw ${(minimalRun.rate / rawRun.rate).toFixed(2)} (HTTP and JSON), scoped / minimal HTTP ${(scoped.rate / minimalRun.rate).toFixed(2)} (the platform)`);
+    if (queryCounts.size) {
+      log(`   pg statements in this process during the scoped phase, per read:`);
+      for (const [text, n] of [...queryCounts].sort((a, b) => b[1] - a[1]).slice(0, 15)) log(`     ${(n / Math.max(1, scoped.n)).toFixed(3)}  ${text}`);
+    }
+    log(`   scoped / raw by round: ${runs.scoped.map((r, i) => (r.rate / runs.raw[i].rate).toFixed(2)).join(', ')}`);
+    log(`   access events written: ${auditedAfter[0].n - auditedBefore[0].n} (scoped reads incl. warm-up calls: ${scoped.n} + ${CLIENTS * ROUNDS}); load average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)}`);
+
+    if (APPROVALS > 0) {
     log(`\n2. approval → usable grant, embedded mode, ${APPROVALS} approvals`);
     const usable: number[] = [];
     const roundTrip: number[] = [];
@@ -232,9 +303,9 @@ async function main(): Promise<void> {
     roundTrip.sort((x, y) => x - y);
     log(`   approve call → credential → first successful read: p50 ${fmt(pct(usable, 50))} ms  p95 ${fmt(pct(usable, 95))} ms  max ${fmt(usable[usable.length - 1])} ms  (target p95 < 100 ms)`);
     log(`   sharing.grant.created outbox commit → published on the event log: p50 ${fmt(pct(roundTrip, 50))} ms  p95 ${fmt(pct(roundTrip, 95))} ms`);
+    }
     log(`\nmachine: ${(await import('node:os')).cpus().length} cores; PostgreSQL ${db.url.replace(/\/\/[^@]*@/, '//')}`);
   } finally {
-    await raw.end();
     await server.close();
     await transport.close();
     await pool.end();

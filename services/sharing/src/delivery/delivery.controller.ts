@@ -1,20 +1,12 @@
 import { CurrentStaff, Public, Roles, StaffPrincipal } from '@gov/shared';
-import { Body, Controller, Get, Headers, Ip, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Body, Controller, Get, Headers, Ip, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import type { Response } from 'express';
 import { DeliveryService } from './delivery.service';
 import { EXTRACT_FORMATS, ExtractFormat } from './extract';
-import { RecordsService } from './records.service';
-
-export class RecordsQueryDto {
-  @ApiPropertyOptional({ description: '游标翻页：上一页返回的 next（深翻页时用）' }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) after?: number;
-  @ApiPropertyOptional({ default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100000) page?: number;
-  @ApiPropertyOptional({ default: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) pageSize?: number;
-  @ApiPropertyOptional({ description: '返回的信息项，逗号分隔（须在授权范围内）' }) @IsOptional() @IsString() @MaxLength(4000) fields?: string;
-  @ApiPropertyOptional({ description: 'JSON 筛选条件：[{"column":"区划","op":"eq|in|prefix|range","value":…}]' }) @IsOptional() @IsString() @MaxLength(8000) filter?: string;
-}
+import { RecordsQueryParam } from './records-query';
+import { RecordsQuery, RecordsService } from './records.service';
 
 export class DownloadLinkDto {
   @ApiProperty({ enum: EXTRACT_FORMATS }) @IsIn(EXTRACT_FORMATS) format: ExtractFormat;
@@ -52,8 +44,17 @@ export class DeliveryController {
   @Public()
   @ApiHeader({ name: 'X-Grant-Key', required: true, description: '授权凭证 sgk_…' })
   @ApiOperation({ summary: '接口方式：按授权读取数据（仅授权信息项与行，分页、筛选）/ grant-scoped records' })
-  read(@Headers('x-grant-key') key: string | undefined, @Param('entryId', ParseUUIDPipe) entryId: string, @Query() q: RecordsQueryDto, @Ip() ip: string) {
-    return this.records.read(key, entryId, q, ip);
+  @ApiQuery({ name: 'after', required: false, type: Number, description: '游标翻页：上一页返回的 next（深翻页时用）；≥ 0' })
+  @ApiQuery({ name: 'page', required: false, type: Number, description: '页码，1–100000，默认 1' })
+  @ApiQuery({ name: 'pageSize', required: false, type: Number, description: '每页行数，1–1000，默认 100' })
+  @ApiQuery({ name: 'fields', required: false, type: String, description: '返回的信息项，逗号分隔（须在授权范围内）' })
+  @ApiQuery({ name: 'filter', required: false, type: String, description: 'JSON 筛选条件：[{"column":"区划","op":"eq|in|prefix|range","value":…}]' })
+  @ApiOkResponse({ description: '{ entryId, version, page, pageSize, fields, rows, hasMore, next }' })
+  async read(@Headers('x-grant-key') key: string | undefined, @Param('entryId', ParseUUIDPipe) entryId: string, @RecordsQueryParam() q: RecordsQuery, @Ip() ip: string, @Res() res: Response): Promise<void> {
+    // The body is JSON text already: written as is, without Express serialising or hashing it again.
+    const body = await this.records.read(key, entryId, q, ip);
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
   }
 
   @Post('grants/:id/downloads')

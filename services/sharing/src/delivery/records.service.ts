@@ -22,6 +22,7 @@ export interface RecordsQuery {
   filter?: string;
 }
 
+/** The records endpoint's body (written as JSON text by `read`). */
 export interface RecordsPage {
   entryId: string;
   version: number;
@@ -48,6 +49,9 @@ export interface ScopedSelect {
  */
 const CACHE_MS = 2000;
 
+type ResolvedKey = { grant: Grant; keyPrefix: string };
+type EntryFacts = { dataset: SharedDataset | undefined; personal: Set<string>; unconditional: boolean };
+
 @Injectable()
 export class RecordsService implements OnApplicationShutdown {
   /** Page reads use a pool of their own, so reads never queue behind the service's writes (and vice versa). */
@@ -56,10 +60,11 @@ export class RecordsService implements OnApplicationShutdown {
   /**
    * Short-lived caches of what every read looks up (credential → grant, entry → dataset and items).
    * A change in this process (grant status, credential, new version) drops them at once; other
-   * replicas see it within CACHE_MS.
+   * replicas see it within CACHE_MS. Each holds the lookup's promise, so the reads that find an
+   * entry expired make one query between them, not one each.
    */
-  private readonly keyCache = new Map<string, { at: number; gen: number; value: { grant: Grant; keyPrefix: string } }>();
-  private readonly entryCache = new Map<string, { at: number; value: { dataset: SharedDataset | undefined; personal: Set<string>; unconditional: boolean } }>();
+  private readonly keyCache = new Map<string, { at: number; gen: number; value: Promise<ResolvedKey | undefined> }>();
+  private readonly entryCache = new Map<string, { at: number; value: Promise<EntryFacts> }>();
   /** Requests in the current minute, per grant (rate limit 频次). */
   private readonly windows = new Map<string, { minute: number; count: number }>();
 
@@ -78,25 +83,45 @@ export class RecordsService implements OnApplicationShutdown {
     datasets.onSensitiveChange((entryId) => this.forgetEntry(entryId));
   }
 
-  private async resolveKey(key: string): Promise<{ grant: Grant; keyPrefix: string } | undefined> {
+  private async resolveKey(key: string): Promise<ResolvedKey | undefined> {
+    // The generation when the lookup starts: a grant or credential change after that makes it stale.
+    const gen = this.grants.generation;
     const hit = this.keyCache.get(key);
-    if (hit && hit.gen === this.grants.generation && Date.now() - hit.at < CACHE_MS) return hit.value;
-    const value = await this.grants.resolveKey(key);
-    // A quota grant is read fresh each time: its delivered-row count must not lag.
-    if (value && value.grant.quotaRows === null) {
-      if (this.keyCache.size > 10_000) this.keyCache.clear();
-      this.keyCache.set(key, { at: Date.now(), gen: this.grants.generation, value });
-    } else this.keyCache.delete(key);
-    return value;
+    if (hit && hit.gen === gen && Date.now() - hit.at < CACHE_MS) {
+      const shared = await hit.value;
+      // A quota grant is read fresh by each read: its delivered-row count must not lag.
+      return shared && shared.grant.quotaRows !== null ? this.grants.resolveKey(key) : shared;
+    }
+    const lookup = this.grants.resolveKey(key);
+    if (this.keyCache.size > 10_000) this.keyCache.clear();
+    const entry = { at: Date.now(), gen, value: lookup };
+    this.keyCache.set(key, entry);
+    try {
+      const value = await lookup;
+      // Unknown keys and quota grants are not kept.
+      if ((!value || value.grant.quotaRows !== null) && this.keyCache.get(key) === entry) this.keyCache.delete(key);
+      return value;
+    } catch (err) {
+      if (this.keyCache.get(key) === entry) this.keyCache.delete(key);
+      throw err;
+    }
   }
 
-  private async entryFacts(entryId: string): Promise<{ dataset: SharedDataset | undefined; personal: Set<string>; unconditional: boolean }> {
+  private entryFacts(entryId: string): Promise<EntryFacts> {
     const hit = this.entryCache.get(entryId);
     if (hit && Date.now() - hit.at < CACHE_MS) return hit.value;
-    const [dataset, entry] = await Promise.all([this.datasets.forEntry(entryId), this.catalog.find(undefined, entryId)]);
-    const value = { dataset, personal: new Set((entry?.items ?? []).filter((i) => i.personal).map((i) => i.name)), unconditional: entry?.shareType === 'UNCONDITIONAL' };
+    const value = Promise.all([this.datasets.forEntry(entryId), this.catalog.find(undefined, entryId)]).then(([dataset, entry]) => ({
+      dataset,
+      personal: new Set((entry?.items ?? []).filter((i) => i.personal).map((i) => i.name)),
+      unconditional: entry?.shareType === 'UNCONDITIONAL',
+    }));
     if (this.entryCache.size > 10_000) this.entryCache.clear();
-    this.entryCache.set(entryId, { at: Date.now(), value });
+    const entry = { at: Date.now(), value };
+    this.entryCache.set(entryId, entry);
+    // A failed lookup is not kept (forgetEntry drops one in flight too: later reads look up anew).
+    value.catch(() => {
+      if (this.entryCache.get(entryId) === entry) this.entryCache.delete(entryId);
+    });
     return value;
   }
 
@@ -183,7 +208,12 @@ export class RecordsService implements OnApplicationShutdown {
       });
   }
 
-  async read(key: string | undefined, entryId: string, q: RecordsQuery, ip?: string): Promise<RecordsPage> {
+  /**
+   * One grant-scoped page as its JSON body (see RecordsPage): rows come from pg as arrays and are
+   * written straight into the body with the field names serialised once, instead of row objects
+   * that Express would serialise again.
+   */
+  async read(key: string | undefined, entryId: string, q: RecordsQuery, ip?: string): Promise<string> {
     const base: AccessFacts = { kind: 'records', entryId, fields: [] };
     // Until the credential names a grant, the caller is accountable by address (audit needs an actor).
     setActor({ type: 'anonymous', id: `ip:${ip ?? 'unknown'}`, ip });
@@ -196,7 +226,8 @@ export class RecordsService implements OnApplicationShutdown {
     if (grant.entryId !== entryId) throw await this.access.denied(facts, SharingErrors.scopeViolation('凭证不属于该目录的授权', 'the credential belongs to a grant for another entry'));
     await this.checkUsable(grant, 'interface', facts);
     await this.rateLimit(grant, facts);
-    const requested = q.fields ? q.fields.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+    // A name asked twice is one column (the body is an object per row).
+    const requested = q.fields ? [...new Set(q.fields.split(',').map((s) => s.trim()).filter(Boolean))] : undefined;
     const s = await this.scope(grant, facts, requested, q.filter);
     const page = q.page ?? 1;
     const pageSize = q.pageSize ?? 100;
@@ -206,9 +237,9 @@ export class RecordsService implements OnApplicationShutdown {
     const offset = q.after !== undefined ? 0 : (page - 1) * pageSize;
     const sql = `SELECT ${['_row', ...s.fields.map(quoteIdent)].join(', ')} FROM ${s.dataset.qualifiedTable}
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY _row LIMIT $${s.params.push(pageSize + 1)} OFFSET $${s.params.push(offset)}`;
-    let rows: Record<string, unknown>[];
+    let rows: unknown[][];
     try {
-      rows = (await this.readPool.query({ name: this.statementName(sql), text: sql, values: s.params })).rows;
+      rows = (await this.readPool.query<unknown[]>({ name: this.statementName(sql), text: sql, values: s.params, rowMode: 'array' })).rows;
     } catch (err) {
       // A new version replaced the table between lookup and read: the caller retries on the new one.
       if ((err as { code?: string }).code === '42P01') {
@@ -219,16 +250,31 @@ export class RecordsService implements OnApplicationShutdown {
     }
     const hasMore = rows.length > pageSize;
     if (hasMore) rows.pop();
-    const next = hasMore ? Number(rows[rows.length - 1]._row) : null;
-    for (const r of rows) delete r._row;
+    const next = hasMore ? Number(rows[rows.length - 1][0]) : null;
     const event = { ...facts, datasetId: s.dataset.datasetId, version: s.dataset.version, fields: s.fields, rowCount: rows.length, personalData: s.fields.some((f) => personal.has(f)) };
-    // The audit event is one autocommitted INSERT; with a quota the count and the event commit together.
+    // The audit event is group-committed with concurrent reads'; with a quota the count and the event commit together.
     if (grant.quotaRows !== null)
       await this.dataSource.transaction(async (m) => {
         await m.query(`UPDATE sharing.grant_ SET rows_delivered = rows_delivered + $2 WHERE id=$1`, [grant.id, rows.length]);
         await this.access.allowed(m, event);
       });
     else await this.access.allowedNow(event);
-    return { entryId, version: s.dataset.version, page: q.after !== undefined ? null : page, pageSize, fields: s.fields, rows, hasMore, next };
+    const head = JSON.stringify({ entryId, version: s.dataset.version, page: q.after !== undefined ? null : page, pageSize, fields: s.fields });
+    return `${head.slice(0, -1)},"rows":${rowsJson(rows, s.fields)},"hasMore":${hasMore},"next":${next}}`;
   }
+}
+
+/** `[{"field":value,…},…]` from array rows whose first column is `_row` (left out). */
+function rowsJson(rows: readonly unknown[][], fields: readonly string[]): string {
+  const keys = fields.map((f, i) => `${i ? ',' : '{'}${JSON.stringify(f)}:`);
+  let out = '[';
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    if (r) out += ',';
+    if (!keys.length) out += '{';
+    // JSON.stringify per value: what it does inside an object (null, numbers, strings, Date → ISO).
+    for (let c = 0; c < keys.length; c++) out += keys[c] + JSON.stringify(row[c + 1]);
+    out += '}';
+  }
+  return out + ']';
 }
