@@ -119,6 +119,16 @@ describe('the 数据安全官 role (security_officer)', () => {
     expect(me).toMatchObject({ username: 'aqg', roles: ['security_officer'] });
   });
 
+  it('the data bureau can create further security officers; an unknown role is refused', async () => {
+    const catalog = new Api(p.baseUrl, 'catalog', a.admin);
+    const user = { username: 'aqg2', displayName: '第二数据安全官', password: 'Officer2026x', deptId: depts.sjj };
+    expect(await catalog.expect(201, 'POST', '/users', { ...user, roles: ['security_officer'] })).toMatchObject({ username: 'aqg2', roles: ['security_officer'] });
+    expect((await new Api(p.baseUrl, 'sharing', await p.login('aqg2', 'Officer2026x')).call('GET', '/security/findings')).status).toBe(200);
+    expect((await catalog.call('POST', '/users', { ...user, username: 'aqg3', roles: ['security_chief'] })).status).toBe(400);
+    // Only the bureau creates accounts, not the officer.
+    expect((await new Api(p.baseUrl, 'catalog', aqg).call('POST', '/users', { ...user, username: 'aqg4', roles: ['security_officer'] })).status).toBe(403);
+  });
+
   it('reads every list of the officer view and exports it, across departments', async () => {
     const officer = new Api(p.baseUrl, 'sharing', aqg);
     const findings = await officer.expect<any[]>(200, 'GET', `/security/findings?entryId=${people.entryId}`);
