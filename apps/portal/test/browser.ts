@@ -40,6 +40,23 @@ export async function shootDoc(page: Page, name: string, doc: string): Promise<v
   }
 }
 
+/**
+ * Form controls on the page that a screen reader would announce without a name: no <label>,
+ * aria-label or aria-labelledby (a placeholder is not a label). Hidden controls are ignored.
+ */
+export async function unlabelledControls(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>('input:not([type=hidden]), textarea, select')]
+      .filter((el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden')
+      .filter((el) => {
+        const by = el.getAttribute('aria-labelledby');
+        const named = by && by.split(/\s+/).some((id) => document.getElementById(id)?.textContent?.trim());
+        return !(el.labels?.length && [...el.labels].some((l) => l.textContent?.trim())) && !el.getAttribute('aria-label')?.trim() && !named;
+      })
+      .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.getAttribute('type') ? `[type=${el.getAttribute('type')}]` : ''}`),
+  );
+}
+
 /** Collects uncaught page errors, so a test can assert the UI threw none. */
 export function watchErrors(page: Page): string[] {
   const errors: string[] = [];

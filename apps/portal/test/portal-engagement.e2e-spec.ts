@@ -15,7 +15,7 @@ import { demoCreditCode } from '../../../services/catalog/src/demo/demo-city.see
 import { ServiceApi } from '../../../services/ingest/test/ingest-fixtures';
 import { publishOpenDataset, relaxLimits } from '../../../services/open-api/test/open-fixtures';
 import { eventually, startTestPlatform, TestPlatform } from '../../../test/test-platform';
-import { browserSkipReason, launch, logIn, PORTAL_DIST, shoot, shootDoc, watchErrors } from './browser';
+import { browserSkipReason, launch, logIn, PORTAL_DIST, shoot, shootDoc, unlabelledControls, watchErrors } from './browser';
 
 jest.setTimeout(240_000);
 
@@ -69,6 +69,14 @@ maybe('portal in a browser: ratings, requests, showcase, conditional opening, gr
     expect(errors).toEqual([]);
   });
 
+  /** Every visible form control has an accessible name, then the screenshot. */
+  const checkedShot = async (name: string, doc: string) => {
+    expect(await unlabelledControls(page)).toEqual([]);
+    await shootDoc(page, name, doc);
+  };
+
+  const openDropdowns = () => page.locator('.ant-select-dropdown').filter({ visible: true });
+
   const okButton = (scope: Page | ReturnType<Page['getByRole']>) => scope.getByRole('button', { name: /^(OK|确\s*定)$/ });
 
   it('a developer applies for conditional opening: the credit code is checked in the browser, the state is shown', async () => {
@@ -99,7 +107,7 @@ maybe('portal in a browser: ratings, requests, showcase, conditional opening, gr
     await apply.getByLabel('用途').fill('分析低保对象的区域分布，辅助救助资源配置');
     await apply.getByLabel('应用场景').fill('救助资源配置辅助决策系统');
     await apply.getByRole('checkbox').check();
-    await shootDoc(page, '20-conditional-apply', 'conditional-apply');
+    await checkedShot('20-conditional-apply', 'conditional-apply');
     await page.getByRole('dialog').getByRole('button', { name: '提交申请' }).click();
     await page.getByRole('dialog').waitFor({ state: 'detached' });
     const state = page.getByTestId('conditional-applications');
@@ -119,7 +127,7 @@ maybe('portal in a browser: ratings, requests, showcase, conditional opening, gr
     await page.getByRole('form', { name: '发表评论' }).getByLabel('发表评论').fill('数据结构清晰，建议增加区县字段');
     await page.getByRole('form', { name: '发表评论' }).getByRole('button', { name: /^发\s*表$/ }).click();
     await page.getByTestId('comments').getByText('数据结构清晰，建议增加区县字段').waitFor();
-    await shootDoc(page, '21-dataset-ratings', 'dataset-ratings');
+    await checkedShot('21-dataset-ratings', 'dataset-ratings');
 
     await page.getByRole('tab', { name: '数据纠错' }).click();
     const report = page.getByRole('form', { name: '数据纠错' });
@@ -151,7 +159,7 @@ maybe('portal in a browser: ratings, requests, showcase, conditional opening, gr
     await app.getByLabel('使用的数据集').press('Escape');
     await app.getByRole('button', { name: '提交应用' }).click();
     await page.getByTestId('showcase').getByText('社会救助地图').waitFor();
-    await shootDoc(page, '22-showcase', 'showcase');
+    await checkedShot('22-showcase', 'showcase');
   });
 
   it('the provider approves the application and answers the error report; the bureau answers the data request in public', async () => {
@@ -161,7 +169,7 @@ maybe('portal in a browser: ratings, requests, showcase, conditional opening, gr
     await apps.getByText('示范市救助研究院').waitFor();
     await apps.getByTestId('due-countdown').first().waitFor();
     expect(await apps.getByTestId('due-countdown').first().textContent()).toMatch(/剩 \d+ 个工作日|今天到期/);
-    await shootDoc(page, '23-open-applications', 'open-applications');
+    await checkedShot('23-open-applications', 'open-applications');
     await apps.getByRole('button', { name: /^审\s*核$/ }).click();
     const decide = page.getByRole('dialog');
     await decide.getByLabel('授权截止日期').fill(`${new Date().getFullYear() + 1}-12-31`);
@@ -189,7 +197,7 @@ maybe('portal in a browser: ratings, requests, showcase, conditional opening, gr
     // The public sees the answer; the developer sees the application approved.
     await page.goto(`${p.baseUrl}/requests`);
     await page.getByTestId('data-requests').getByText('已转民政局编目，预计下月开放').waitFor();
-    await shootDoc(page, '24-data-requests', 'data-requests');
+    await checkedShot('24-data-requests', 'data-requests');
     await page.goto(`${p.baseUrl}/developer`);
     const login = page.getByRole('form', { name: '开发者登录' });
     await login.getByLabel('邮箱').fill(DEV.email);
@@ -250,7 +258,7 @@ maybe('portal in a browser: ratings, requests, showcase, conditional opening, gr
     await report.getByLabel('问题描述').fill('救助金额与民政系统不一致');
     await report.getByRole('button', { name: '提交反馈' }).click();
     await page.getByText(/已反馈，提供部门须在/).waitFor();
-    await shootDoc(page, '25-grant', 'grant');
+    await checkedShot('25-grant', 'grant');
 
     await logIn(page, p.baseUrl, 'scjg_rev');
     await page.getByRole('link', { name: '共享授权' }).click();
@@ -276,21 +284,26 @@ maybe('portal in a browser: ratings, requests, showcase, conditional opening, gr
     await page.getByRole('link', { name: '供需对接' }).click();
     await page.getByTestId('needs').getByRole('row', { name: /救助对象救助金额/ }).getByRole('button', { name: /^分\s*派$/ }).click();
     const assign = page.getByRole('dialog');
-    await assign.getByLabel('提供部门').click();
-    await page.locator('.ant-select-item-option', { hasText: '市场监督管理局' }).first().click();
+    // By keyboard: type to filter, Enter picks the first match and closes the list.
+    await assign.getByLabel('提供部门').fill('市场监督');
+    await assign.getByLabel('提供部门').press('Enter');
+    await openDropdowns().waitFor({ state: 'detached' });
     await assign.getByRole('button', { name: /^分\s*派$/ }).click();
     await assign.waitFor({ state: 'detached' });
+    const [assigned] = (await p.pool.query(`SELECT n.status, d.name FROM sharing.data_need n JOIN sharing.department_directory d ON d.dept_id = n.assigned_dept_id`)).rows;
+    expect(assigned).toEqual({ status: 'assigned', name: '示范市市场监督管理局' });
 
     await logIn(page, p.baseUrl, 'scjg_op');
     await page.getByRole('link', { name: '供需对接' }).click();
     await page.getByTestId('needs').getByRole('button', { name: /^答\s*复$/ }).click();
     const answer = page.getByRole('dialog');
-    await answer.getByLabel('为此需求编目的目录').click();
-    await page.locator('.ant-select-item-option', { hasText: NAME }).click();
+    await answer.getByLabel('为此需求编目的目录').fill('救助');
+    await answer.getByLabel('为此需求编目的目录').press('Enter');
+    await openDropdowns().waitFor({ state: 'detached' });
     await answer.getByRole('button', { name: /^答\s*复$/ }).click();
     await answer.waitFor({ state: 'detached' });
     await page.getByTestId('needs').getByText('已答复').waitFor();
-    await shootDoc(page, '26-needs', 'needs');
+    await checkedShot('26-needs', 'needs');
     expect((await p.pool.query(`SELECT status, answer_entry_id FROM sharing.data_need`)).rows).toEqual([{ status: 'answered', answer_entry_id: ds.entryId }]);
   });
 
@@ -313,19 +326,19 @@ maybe('portal in a browser: ratings, requests, showcase, conditional opening, gr
     expect(await chain.textContent()).toContain('数据版本发布');
     await page.getByTestId('chain-reads').getByText('共享数据访问').first().waitFor();
     await page.getByTestId('log-status').getByText('完整').waitFor();
-    await shootDoc(page, '27-audit-chain', 'audit-chain');
+    await checkedShot('27-audit-chain', 'audit-chain');
 
     await chain.getByRole('button', { name: '查看该数据集的时间线' }).click();
     await page.waitForURL(/\/audit\/timeline\?datasetId=/);
     await page.getByTestId('audit-timeline').getByText('数据集建立').waitFor();
     expect(await page.getByTestId('audit-timeline').textContent()).toContain('共享数据访问');
-    await shootDoc(page, '28-audit-timeline', 'audit-timeline');
+    await checkedShot('28-audit-timeline', 'audit-timeline');
 
     await page.getByRole('link', { name: '日志校验' }).click();
     await page.getByTestId('tree-head').getByRole('button', { name: '立即签名' }).click();
     await page.getByText(/已签名树头/).waitFor();
     await page.getByTestId('log-verification-detail').getByText(/审计日志完整/).waitFor();
-    await shootDoc(page, '29-audit-log', 'audit-log');
+    await checkedShot('29-audit-log', 'audit-log');
     expect(await page.getByTestId('problem').count()).toBe(0);
   });
 });

@@ -27,7 +27,7 @@ export default function NeedsPage() {
     <div>
       <h1 className="page-title">供需对接</h1>
       <Row gutter={16}>
-        <Col xs={24} xl={16}>
+        <Col xs={24} xl={hasRole('dept_operator') ? 16 : 24}>
           <Card
             title="数据需求"
             extra={
@@ -66,9 +66,9 @@ export default function NeedsPage() {
                 ),
               }}
               columns={[
-                { title: '需求', dataIndex: 'title' },
-                { title: '提出部门', width: 180, render: (_: unknown, n) => depts.name(n.deptId) },
-                { title: '提供部门', width: 180, render: (_: unknown, n) => (n.assignedDeptId ? depts.name(n.assignedDeptId) : '—') },
+                { title: '需求', dataIndex: 'title', width: '28%' },
+                { title: '提出部门', render: (_: unknown, n) => depts.name(n.deptId) },
+                { title: '提供部门', render: (_: unknown, n) => (n.assignedDeptId ? depts.name(n.assignedDeptId) : '—') },
                 { title: '提出时间', width: 110, render: (_: unknown, n) => n.createdAt.slice(0, 10) },
                 { title: '状态', width: 90, render: (_: unknown, n) => <Tag color={NEED_STATUS[n.status].color}>{NEED_STATUS[n.status].label}</Tag> },
                 {
@@ -89,7 +89,11 @@ export default function NeedsPage() {
             />
           </Card>
         </Col>
-        <Col xs={24} xl={8}>{hasRole('dept_operator') ? <PostNeed onPosted={(n) => (list.reload(), setView('mine'), n)} /> : <Card title="提出数据需求"><Typography.Text type="secondary">部门经办人可提出数据需求。</Typography.Text></Card>}</Col>
+        {hasRole('dept_operator') && (
+          <Col xs={24} xl={8}>
+            <PostNeed onPosted={() => (list.reload(), setView('mine'))} />
+          </Col>
+        )}
       </Row>
       {assigning && <AssignModal need={assigning} onClose={(done) => (setAssigning(undefined), done && list.reload())} />}
       {answering && <AnswerModal need={answering} onClose={(done) => (setAnswering(undefined), done && list.reload())} />}
@@ -97,7 +101,7 @@ export default function NeedsPage() {
   );
 }
 
-function PostNeed({ onPosted }: { onPosted: (n: DataNeed) => void }) {
+function PostNeed({ onPosted }: { onPosted: () => void }) {
   const { message } = App.useApp();
   const [form] = Form.useForm();
   const [error, setError] = useState<unknown>();
@@ -111,7 +115,7 @@ function PostNeed({ onPosted }: { onPosted: (n: DataNeed) => void }) {
       setResult(n);
       message.success('需求已发布，等待数据局分派');
       form.resetFields();
-      onPosted(n);
+      onPosted();
     } catch (e) {
       setError(e);
     } finally {
