@@ -14,7 +14,7 @@ export interface AuditSettings {
   /** How often the sequencer moves received events into the log, and how many at once. */
   sequenceIntervalMs: number;
   batchSize: number;
-  /** How often the GIN pending list of the search index is merged (off the append path). */
+  /** How often the search projector runs when no append woke it, and merges its GIN pending list. */
   searchMergeIntervalMs: number;
   /** Records older than this are archived to signed segments (0 = never). */
   retentionDays: number;

@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import { startTestPlatform, TestPlatform } from '../../../test/test-platform';
 import { AuditIngestion } from '../src/records/audit-ingestion.service';
+import { SearchProjector } from '../src/traces/search-projector';
 import { access, AuditApi, auditLogOf, logged, publish, publishRaw, settled, user, uuid } from './audit-fixtures';
 
 jest.setTimeout(180_000);
@@ -23,6 +24,19 @@ describe('audit ingestion and traces', () => {
     const dept = all.find((r: any) => r.eventName === 'org.department.registered');
     expect(dept).toMatchObject({ producer: 'catalog', object: { type: 'department' } });
     expect(dept.leafHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('finds a record as soon as it is logged, and through the search projection once it caught up', async () => {
+    const actorId = `u-fresh-${uuid()}`;
+    const env = await publish(p, 'sharing.data.accessed', access({ grantId: uuid(), datasetId: uuid() }), { actor: user(actorId) });
+    const seq = await logged(p, env.id);
+    const search = async () => (await auditor.expect(200, 'GET', `/traces?actorId=${actorId}`)).items.map((r: any) => r.seq);
+    // Whether or not the projector has run yet: records after the projection are searched directly.
+    expect(await search()).toEqual([seq]);
+    await p.server.apps.audit.get(SearchProjector).catchUp();
+    const { rows } = await p.pool.query(`SELECT keys FROM audit.record_search WHERE seq = $1`, [seq]);
+    expect(rows[0].keys).toEqual(expect.arrayContaining([`u:${actorId}`, `g:${env.payload.grantId}`, `s:${env.payload.datasetId}`, `o:${env.key}`]));
+    expect(await search()).toEqual([seq]);
   });
 
   it('re-consuming an event (redelivery, or replay past the inbox) logs it once', async () => {

@@ -7,7 +7,7 @@ import { AUDIT_SETTINGS, AuditSettings } from '../audit.settings';
 import { AppendedRecord, AuditLog } from '../log/audit-log';
 import { rows, Sql } from '../log/log-store';
 import { isDataAccess } from '../records/audit-record.builder';
-import { SEARCH_KEYS, searchKey } from '../records/search-keys';
+import { keysMatch, searchKey } from '../records/search-keys';
 import { ACCESS_EVENTS } from '../traces/traces.service';
 import { AccessFact, AlertCandidate, evaluate, GrantFact, mergeRules, RULE_NAMES, RuleContext, RuleName, RuleParams, Subject } from './alert-rules';
 
@@ -187,7 +187,7 @@ export class AlertsService implements OnModuleInit, OnApplicationBootstrap {
         const [r] = await rows<any>(
           ds,
           `SELECT count(*) AS n, coalesce(sum(row_count), 0) AS rows, (array_agg(seq ORDER BY seq))[1:200] AS seqs
-           FROM audit.audit_record WHERE ${SEARCH_KEYS} @> $5::text[] AND ${s.column} = $1 AND occurred_at >= $2 AND occurred_at < $3 AND event_name = ANY($4)${extra}`,
+           FROM audit.audit_record WHERE ${keysMatch(`$5`)} AND ${s.column} = $1 AND occurred_at >= $2 AND occurred_at < $3 AND event_name = ANY($4)${extra}`,
           [s.id, from, to, COUNTED, [subjectKey(s)]],
         );
         return { accesses: Number(r.n), rows: Number(r.rows), seqs: (r.seqs ?? []).map(Number) };
@@ -197,7 +197,7 @@ export class AlertsService implements OnModuleInit, OnApplicationBootstrap {
         const list = await rows<any>(
           ds,
           `SELECT floor(extract(epoch FROM occurred_at - $2::timestamptz) / 86400) AS d, count(*) AS n
-           FROM audit.audit_record WHERE ${SEARCH_KEYS} @> $5::text[] AND ${s.column} = $1 AND occurred_at >= $2 AND occurred_at < $3 AND event_name = ANY($4) GROUP BY 1`,
+           FROM audit.audit_record WHERE ${keysMatch(`$5`)} AND ${s.column} = $1 AND occurred_at >= $2 AND occurred_at < $3 AND event_name = ANY($4) GROUP BY 1`,
           [s.id, from, dayStart, ACCESS_EVENTS, [subjectKey(s)]],
         );
         const counts = new Array<number>(days).fill(0);

@@ -1,9 +1,10 @@
 import { Readable } from 'node:stream';
-import { decodeSegment, leafHashOfInput, LogVerifier, ObjectStorage, SegmentManifest, SignedTreeHead, verifySegment, VerifyProblem, VerifyReport } from '@gov/shared';
+import { claimedSeq, decodeSegment, leafHashOfInput, LogVerifier, ObjectStorage, SegmentManifest, SignedTreeHead, verifySegment, VerifyProblem, VerifyReport } from '@gov/shared';
 import type { KeyObject } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { headOf, TREE_HEAD_PREFIX } from './audit-log';
+import { CHECKED_COLUMNS, columnsMatch, RowView } from './column-check';
 import { rows } from './log-store';
 
 export const SEGMENT_PREFIX = 'audit/segments/';
@@ -39,13 +40,20 @@ export async function storedSegments(storage: ObjectStorage): Promise<{ manifest
 }
 
 /**
- * Streams (seq, leaf hash, body) with COPY … (FORMAT binary) and hands each record to `onRow`
- * synchronously, chunk by chunk: raw bytes, no text decoding, no per-row objects or promises.
- * The leaf hash is computed where the body lies: the byte before it (the low byte of its length,
- * already read) is overwritten with the 0x00 leaf prefix, so SHA-256 runs on the stream buffer.
+ * Streams (seq, leaf hash, body[, search columns]) with COPY … (FORMAT binary) and hands each
+ * record to `onRow` synchronously, chunk by chunk: raw bytes, no text decoding, no per-row
+ * objects or promises. The leaf hash is computed where the body lies: the byte before it (the low
+ * byte of its length, already read) is overwritten with the 0x00 leaf prefix, so SHA-256 runs on
+ * the stream buffer. With `columns`, the search columns come along and are located in `row`.
  */
-async function streamRecords(client: PoolClient, onRow: (seq: number, body: Buffer, leaf: Buffer, storedLeaf: Buffer) => void): Promise<void> {
-  const stream = client.query(copyTo(`COPY (SELECT seq, leaf_hash, body FROM audit.audit_record ORDER BY seq) TO STDOUT (FORMAT binary)`));
+async function streamRecords(
+  client: PoolClient,
+  columns: boolean,
+  onRow: (seq: number, buf: Buffer, bodyAt: number, leaf: Buffer, storedLeaf: Buffer, row: RowView) => void,
+): Promise<void> {
+  const extra = columns ? `, ${CHECKED_COLUMNS.join(', ')}` : '';
+  const stream = client.query(copyTo(`COPY (SELECT seq, leaf_hash, body${extra} FROM audit.audit_record ORDER BY seq) TO STDOUT (FORMAT binary)`));
+  const row: RowView = { buf: Buffer.alloc(0), bodyLen: 0, start: new Int32Array(CHECKED_COLUMNS.length), len: new Int32Array(CHECKED_COLUMNS.length) };
   let buf: Buffer = Buffer.alloc(0);
   let headerDone = false;
   for await (const chunk of stream) {
@@ -57,11 +65,12 @@ async function streamRecords(client: PoolClient, onRow: (seq: number, body: Buff
       headerDone = true;
     }
     const end = buf.length;
-    for (;;) {
+    rows: for (;;) {
       if (end - at < 2) break;
       const fields = buf.readInt16BE(at);
-      if (fields === -1) return;
-      // Three fields: int8 seq, bytea leaf hash, bytea body (each with a 4-byte length).
+      // The trailer: read on to the stream's own end, so the client sees the COPY complete.
+      if (fields === -1) break;
+      // int8 seq, bytea leaf hash, bytea body, then the checked columns; each with a 4-byte length (-1: NULL).
       let p = at + 2;
       if (end - p < 16) break;
       const seq = buf.readInt32BE(p + 4) * 4_294_967_296 + buf.readUInt32BE(p + 8);
@@ -72,32 +81,25 @@ async function streamRecords(client: PoolClient, onRow: (seq: number, body: Buff
       p += 4 + leafLen;
       const bodyLen = buf.readInt32BE(p);
       if (end - p < 4 + bodyLen) break;
-      buf[p + 3] = 0;
-      const leaf = leafHashOfInput(buf.subarray(p + 3, p + 4 + bodyLen));
-      onRow(seq, buf.subarray(p + 4, p + 4 + bodyLen), leaf, storedLeaf);
-      at = p + 4 + bodyLen;
+      const bodyAt = p + 4;
+      p = bodyAt + bodyLen;
+      for (let c = 3; c < fields; c++) {
+        if (end - p < 4) break rows;
+        const n = buf.readInt32BE(p);
+        if (n > 0 && end - p < 4 + n) break rows;
+        row.start[c - 3] = p + 4;
+        row.len[c - 3] = n;
+        p += 4 + Math.max(n, 0);
+      }
+      buf[bodyAt - 1] = 0;
+      const leaf = leafHashOfInput(buf.subarray(bodyAt - 1, bodyAt + bodyLen));
+      row.buf = buf;
+      row.bodyLen = bodyLen;
+      onRow(seq, buf, bodyAt, leaf, storedLeaf, row);
+      at = p;
     }
     buf = buf.subarray(at);
   }
-}
-
-/** Search columns that say something else than the signed bytes of their record (edited copies). */
-async function columnMismatch(client: PoolClient): Promise<number | null> {
-  const [r] = await rows<{ seq: string }>(
-    client,
-    // OFFSET 0 keeps the subquery from being flattened, which would parse the JSON once per column compared.
-    `SELECT seq FROM (SELECT r.*, convert_from(r.body, 'UTF8')::jsonb AS j FROM audit.audit_record r OFFSET 0) x
-     WHERE event_id::text IS DISTINCT FROM j->>'eventId' OR event_name IS DISTINCT FROM j->>'eventName' OR producer IS DISTINCT FROM j->>'producer'
-        OR occurred_at IS DISTINCT FROM (j->>'occurredAt')::timestamptz OR recorded_at IS DISTINCT FROM (j->>'recordedAt')::timestamptz
-        OR correlation_id IS DISTINCT FROM j->>'correlationId' OR actor_type IS DISTINCT FROM j#>>'{actor,type}' OR actor_id IS DISTINCT FROM j#>>'{actor,id}'
-        OR actor_dept_id IS DISTINCT FROM j#>>'{actor,deptId}' OR object_type IS DISTINCT FROM j#>>'{object,type}' OR object_id IS DISTINCT FROM j#>>'{object,id}'
-        OR dataset_id IS DISTINCT FROM j#>>'{refs,datasetId}' OR entry_id IS DISTINCT FROM j#>>'{refs,entryId}' OR grant_id IS DISTINCT FROM j#>>'{refs,grantId}'
-        OR app_id IS DISTINCT FROM j#>>'{refs,appId}' OR request_id IS DISTINCT FROM j#>>'{refs,requestId}' OR provider_dept_id IS DISTINCT FROM j#>>'{refs,providerDeptId}'
-        OR consumer_dept_id IS DISTINCT FROM j#>>'{refs,consumerDeptId}' OR outcome IS DISTINCT FROM j->>'outcome'
-        OR row_count IS DISTINCT FROM (j->>'rowCount')::bigint OR personal_data IS DISTINCT FROM (j->>'personalData')::boolean
-     ORDER BY seq LIMIT 1`,
-  );
-  return r ? Number(r.seq) : null;
 }
 
 export interface LogVerification extends VerifyReport {
@@ -134,11 +136,16 @@ export async function verifyStoredLog(client: PoolClient, storage: ObjectStorage
     for (const e of decodeSegment(file, manifest.fromSeq)) verifier.push({ ...e, leafHash: kept.get(e.seq) });
     next = manifest.toSeq;
   }
-  await streamRecords(client, (seq, body, leaf, storedLeaf) => verifier.pushHashed(seq, body, leaf, storedLeaf));
-  if (opts.columns !== false) {
-    const bad = await columnMismatch(client);
-    if (bad !== null) extra.push({ kind: 'edited', seq: bad, message: { zh: `记录 #${bad} 的检索字段与其签名内容不符：已被修改`, en: `the search columns of record #${bad} differ from its signed content: edited` } });
-  }
+  const columns = opts.columns !== false;
+  let columnsBad = -1;
+  await streamRecords(client, columns, (seq, buf, bodyAt, leaf, storedLeaf, row) => {
+    verifier.pushHashed(seq, buf.subarray(bodyAt, bodyAt + row.bodyLen), leaf, storedLeaf);
+    // Search columns that say something else than the signed bytes (an edited copy hides a record from traces).
+    // A record out of its place is the verifier's to report (reordered), not a column edit.
+    if (columns && columnsBad < 0 && !columnsMatch(buf, bodyAt, bodyAt + row.bodyLen, seq, row) && claimedSeq(buf.subarray(bodyAt, bodyAt + row.bodyLen)) === seq) columnsBad = seq;
+  });
+  if (columnsBad >= 0)
+    extra.push({ kind: 'edited', seq: columnsBad, message: { zh: `记录 #${columnsBad} 的检索字段与其签名内容不符：已被修改`, en: `the search columns of record #${columnsBad} differ from its signed content: edited` } });
   const report = verifier.finish();
   const problems = [...extra, ...report.problems].sort((a, b) => (a.seq ?? Infinity) - (b.seq ?? Infinity));
   const seqs = problems.map((p) => p.seq).filter((s): s is number => s !== undefined);

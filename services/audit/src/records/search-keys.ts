@@ -1,11 +1,20 @@
 import type { AuditLogRecord } from '@gov/shared';
 
 /**
- * The GIN-indexed search keys of a record (migration 1732700000000): one prefixed key per
- * reference, every department column under one `d:` key. Queries must repeat this expression
- * exactly for the planner to use the index.
+ * The search keys of a record (migration 1732700000000): one prefixed key per reference, every
+ * department column under one `d:` key. Projected into audit.record_search (GIN-indexed).
  */
 export const SEARCH_KEYS = `audit.search_keys(actor_id, actor_dept_id, app_id, dataset_id, entry_id, grant_id, request_id, provider_dept_id, consumer_dept_id, correlation_id, object_id)`;
+
+/**
+ * `seq IN (…)` for audit_record rows whose keys contain (`@>`) or share (`&&`) the text[] parameter:
+ * the projection, plus the records appended since it last caught up (a short primary-key range),
+ * so a record is found as soon as it is committed.
+ */
+export function keysMatch(param: string, op: '@>' | '&&' = '@>'): string {
+  return `seq IN (SELECT s.seq FROM audit.record_search s WHERE s.keys ${op} ${param}::text[]
+    UNION ALL SELECT t.seq FROM audit.audit_record t WHERE t.seq >= (SELECT coalesce(max(p.seq) + 1, 0) FROM audit.record_search p) AND ${SEARCH_KEYS} ${op} ${param}::text[])`;
+}
 
 export const KEY_PREFIX = {
   actorId: 'u:',

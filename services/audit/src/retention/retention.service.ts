@@ -102,6 +102,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
       // Leaf hashes stay in the tree table so proofs for archived records can still be made.
       await m.query(`INSERT INTO audit.merkle_node (level, idx, hash) SELECT 0, seq, leaf_hash FROM audit.audit_record WHERE seq >= $1 AND seq < $2 ON CONFLICT DO NOTHING`, [from, to]);
       await m.query(`DELETE FROM audit.audit_record WHERE seq >= $1 AND seq < $2`, [from, to]);
+      await m.query(`DELETE FROM audit.record_search WHERE seq >= $1 AND seq < $2`, [from, to]);
       await this.log.enqueueOwn(m, 'audit.log.archived', `${from}-${to}`, { fromSeq: from, toSeq: to, objectKey: `${base}.ndjson`, sha256: manifest.sha256 }, { actor: { type: 'system', id: 'audit' } });
     });
     return { fromSeq: from, toSeq: to, objectKey: `${base}.ndjson` };

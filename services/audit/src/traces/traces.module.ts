@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { SearchIndexMerger } from './search-index-merger';
+import { SearchProjector } from './search-projector';
 import { TracesController } from './traces.controller';
 import { TracesService } from './traces.service';
 
-@Module({ controllers: [TracesController], providers: [TracesService, SearchIndexMerger], exports: [TracesService] })
+@Module({ controllers: [TracesController], providers: [TracesService, SearchProjector], exports: [TracesService, SearchProjector] })
 export class TracesModule {}

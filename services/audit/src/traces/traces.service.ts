@@ -6,7 +6,7 @@ import { stream as excelStream } from 'exceljs';
 import { DataSource } from 'typeorm';
 import { rows } from '../log/log-store';
 import { AuditRecordView, toView } from '../records/audit-record.view';
-import { SEARCH_KEYS, SearchField, searchKey, searchKeysOf } from '../records/search-keys';
+import { keysMatch, SearchField, searchKey, searchKeysOf } from '../records/search-keys';
 import { ArchiveReader } from '../retention/archive-reader';
 import { AccessorQuery, TraceQuery } from './dto/trace-query.dto';
 
@@ -34,7 +34,7 @@ function where(q: TraceQuery): { sql: string; params: unknown[] } {
   const params: unknown[] = [];
   const conds: string[] = [];
   const keys = keysOf(q);
-  if (keys.length) conds.push(`${SEARCH_KEYS} @> $${params.push(keys)}::text[]`);
+  if (keys.length) conds.push(keysMatch(`$${params.push(keys)}`));
   if (q.eventName) conds.push(`event_name = $${params.push(q.eventName)}`);
   if (q.outcome) conds.push(`outcome = $${params.push(q.outcome)}`);
   if (q.from) conds.push(`occurred_at >= $${params.push(q.from)}`);
@@ -148,7 +148,7 @@ export class TracesService {
               max(convert_from(body, 'UTF8')::jsonb #>> '{actor,name}') AS actor_name,
               count(*) AS accesses, count(*) FILTER (WHERE outcome = 'denied') AS denied, coalesce(sum(row_count) FILTER (WHERE outcome = 'allowed'), 0) AS rows,
               bool_or(coalesce(personal_data, false)) AS personal_data, min(occurred_at) AS first_at, max(occurred_at) AS last_at
-       FROM audit.audit_record WHERE ${SEARCH_KEYS} @> $3::text[] AND dataset_id = $1 AND event_name = ANY($2)${range}
+       FROM audit.audit_record WHERE ${keysMatch(`$3`)} AND dataset_id = $1 AND event_name = ANY($2)${range}
        GROUP BY 1, 2, 3, 4 ORDER BY max(occurred_at) DESC LIMIT 1000`,
       params,
     );
@@ -170,7 +170,7 @@ export class TracesService {
     const params: unknown[] = [ACCESS_EVENTS];
     const conds: string[] = ['event_name = ANY($1)'];
     const keys = keysOf({ actorId: q.actorId, appId: q.appId, deptId: q.deptId });
-    if (keys.length) conds.push(`${SEARCH_KEYS} @> $${params.push(keys)}::text[]`);
+    if (keys.length) conds.push(keysMatch(`$${params.push(keys)}`));
     if (q.deptId) {
       const p = `$${params.push(q.deptId)}`;
       conds.push(`(consumer_dept_id = ${p} OR actor_dept_id = ${p})`);
@@ -201,17 +201,17 @@ export class TracesService {
 
   /** 数据链条: catalog versions → ingest versions → requests and grants → every read of the dataset. */
   async chain(datasetId: string) {
-    const [link] = await rows<{ entry_id: string }>(this.ds, `SELECT entry_id FROM audit.audit_record WHERE ${SEARCH_KEYS} @> $2::text[] AND dataset_id = $1 AND entry_id IS NOT NULL ORDER BY seq LIMIT 1`, [datasetId, [searchKey('datasetId', datasetId)]]);
+    const [link] = await rows<{ entry_id: string }>(this.ds, `SELECT entry_id FROM audit.audit_record WHERE ${keysMatch(`$2`)} AND dataset_id = $1 AND entry_id IS NOT NULL ORDER BY seq LIMIT 1`, [datasetId, [searchKey('datasetId', datasetId)]]);
     const entryId = link?.entry_id ?? null;
     const select = async (cond: string, params: unknown[], limit = 1000) =>
       (await rows<{ body: Buffer; leaf_hash: Buffer }>(this.ds, `SELECT body, leaf_hash FROM audit.audit_record WHERE ${cond} ORDER BY seq LIMIT ${limit}`, params)).map(toView);
     const ds = [searchKey('datasetId', datasetId)];
     const en = entryId ? [searchKey('entryId', entryId)] : [];
-    const catalog = entryId ? await select(`${SEARCH_KEYS} @> $1::text[] AND event_name LIKE 'catalog.%'`, [en]) : [];
-    const ingest = await select(`${SEARCH_KEYS} @> $1::text[] AND event_name IN ('ingest.dataset.created', 'ingest.version.published', 'ingest.version.failed')`, [ds]);
-    const grants = entryId ? await select(`${SEARCH_KEYS} @> $1::text[] AND (event_name LIKE 'sharing.grant.%' OR event_name LIKE 'sharing.request.%')`, [en]) : [];
+    const catalog = entryId ? await select(`${keysMatch(`$1`)} AND event_name LIKE 'catalog.%'`, [en]) : [];
+    const ingest = await select(`${keysMatch(`$1`)} AND event_name IN ('ingest.dataset.created', 'ingest.version.published', 'ingest.version.failed')`, [ds]);
+    const grants = entryId ? await select(`${keysMatch(`$1`)} AND (event_name LIKE 'sharing.grant.%' OR event_name LIKE 'sharing.request.%')`, [en]) : [];
     // && (overlap): either the dataset or its entry, still one GIN lookup.
-    const reads = await select(`${SEARCH_KEYS} && $1::text[] AND event_name = ANY($2)`, [[...ds, ...en], ACCESS_EVENTS], 5000);
+    const reads = await select(`${keysMatch(`$1`, '&&')} AND event_name = ANY($2)`, [[...ds, ...en], ACCESS_EVENTS], 5000);
     return {
       datasetId,
       entryId,
