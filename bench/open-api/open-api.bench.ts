@@ -12,18 +12,22 @@
  *
  *   npm run bench:open-api                         # 1,000,000 rows, 10 s per phase, 32 clients
  *   npm run bench:open-api -- --rows 200000 --seconds 5
+ *   npm run bench:open-api -- --only q2            # one query, no download
+ *   npm run bench:open-api -- --rounds 4           # service and reference alternate in 4 slices each (default)
+ *   BENCH_OPEN_PROFILE=/tmp/prof npm run bench:open-api   # CPU profile of each open-api run (.cpuprofile + hot spots)
  */
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { Agent, createServer, request } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, FileSystemObjectStorage, InProcessTransport, MemoryKeyValueStore, organizationCodeCheckChar, quoteIdent, ServiceRuntime, usccCheckChar } from '@gov/shared';
 import { Pool } from 'pg';
 import { startPlatformServer } from '../../apps/embedded/src/platform-server';
 import { tempDir } from '../../test/pg-server';
 import { Api, benchDatabase, poll, uploadFileStreamed, waitForJob } from '../ingest/platform';
+import { CpuProfiler, hotSpots } from '../ingest/profile';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -32,6 +36,12 @@ const arg = (name: string, fallback: number) => {
 const ROWS = arg('rows', 1_000_000);
 const SECONDS = arg('seconds', 10);
 const CLIENTS = arg('clients', 32);
+const ROUNDS = Math.max(1, arg('rounds', 4));
+/** `--only q1` or `--only q2`: one query only (and no download), for quicker comparisons while profiling. */
+const ONLY = (() => {
+  const i = process.argv.indexOf('--only');
+  return i > 0 ? process.argv[i + 1].toLowerCase() : undefined;
+})();
 const POOL = 5; // connections of open-api's read pool (OPEN_READ_POOL_SIZE) and of the minimal server
 const REGIONS = ['420202', '420203', '420204', '420205', '420222'];
 const log = (m: string) => process.stdout.write(`${m}\n`);
@@ -72,10 +82,18 @@ async function json(base: string, method: string, path: string, o: { token?: str
   return text ? JSON.parse(text) : undefined;
 }
 
-async function load(clients: number, seconds: number, fn: (i: number) => Promise<void>) {
+interface LoadRun {
+  lat: number[];
+  elapsed: number;
+  /** CPU time of this whole process (platform, both servers and the bench client) during the run, µs. */
+  cpuUs: number;
+}
+
+async function load(clients: number, seconds: number, fn: (i: number) => Promise<void>): Promise<LoadRun> {
   const until = Date.now() + seconds * 1000;
   const lat: number[] = [];
   let i = 0;
+  const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: clients }, async () => {
@@ -87,8 +105,32 @@ async function load(clients: number, seconds: number, fn: (i: number) => Promise
     }),
   );
   const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
-  lat.sort((x, y) => x - y);
-  return { rate: lat.length / elapsed, p50: pct(lat, 50), p99: pct(lat, 99), n: lat.length };
+  const used = process.cpuUsage(cpu);
+  return { lat, elapsed, cpuUs: used.user + used.system };
+}
+
+function summarize(runs: LoadRun[]) {
+  const lat = runs.flatMap((r) => r.lat).sort((x, y) => x - y);
+  const elapsed = runs.reduce((a, r) => a + r.elapsed, 0);
+  const cpuUs = runs.reduce((a, r) => a + r.cpuUs, 0);
+  return { rate: lat.length / elapsed, p50: pct(lat, 50), p99: pct(lat, 99), n: lat.length, cpuMsPerRequest: cpuUs / 1000 / Math.max(1, lat.length) };
+}
+
+/**
+ * The service and the reference in alternating slices (ROUNDS of each, SECONDS split between
+ * them), so that load from other processes on a shared machine falls on both alike.
+ */
+async function compare(svc: (i: number) => Promise<void>, ref: (i: number) => Promise<void>, onServiceRun?: { before(): Promise<void>; after(): Promise<void> }) {
+  const s: LoadRun[] = [];
+  const r: LoadRun[] = [];
+  const slice = SECONDS / ROUNDS;
+  await onServiceRun?.before();
+  for (let k = 0; k < ROUNDS; k++) {
+    s.push(await load(CLIENTS, slice, svc));
+    r.push(await load(CLIENTS, slice, ref));
+  }
+  await onServiceRun?.after();
+  return { s: summarize(s), r: summarize(r) };
 }
 
 /** The reference: node:http + pg, the same SQL the compiler emits for Q1 and Q2, JSON out. */
@@ -217,24 +259,37 @@ async function main(): Promise<void> {
     }
     const before = Number((await pool.query(`SELECT count(*) FROM openapi.outbox WHERE event_name = 'open.data.accessed'`)).rows[0].count);
 
-    log(`\n1. records API, ${CLIENTS} concurrent connections, ${SECONDS} s per run; open-api's read pool and the minimal server's pool: ${POOL} connections each`);
-    const results: [string, Awaited<ReturnType<typeof load>>, Awaited<ReturnType<typeof load>>][] = [];
+    log(`\n1. records API, ${CLIENTS} concurrent connections, ${SECONDS} s per server in ${ROUNDS} alternating slices; open-api's read pool and the minimal server's pool: ${POOL} connections each`);
+    const results: [string, ReturnType<typeof summarize>, ReturnType<typeof summarize>][] = [];
     for (const [name, svc, ref, rows] of [
       ['Q1 filter + order + limit 100', q1, m1, 100],
       ['Q2 key lookup', q2, m2, 1],
     ] as const) {
-      const s = await load(CLIENTS, SECONDS, async (i) => check(rows)(await get(svc(i), headers)));
-      const r = await load(CLIENTS, SECONDS, async (i) => check(rows)(await get(ref(i))));
+      if (ONLY && !name.toLowerCase().startsWith(ONLY)) continue;
+      // One profile over the alternating slices of both servers (compare hot spots by file).
+      const profiler = process.env.BENCH_OPEN_PROFILE ? new CpuProfiler() : undefined;
+      const path = join(process.env.BENCH_OPEN_PROFILE ?? '.', `open-api-${name.slice(0, 2)}.cpuprofile`);
+      let profile: Parameters<typeof hotSpots>[0] | undefined;
+      const { s, r } = await compare(
+        async (i) => check(rows)(await get(svc(i), headers)),
+        async (i) => check(rows)(await get(ref(i))),
+        profiler && { before: () => profiler.start(), after: async () => void (profile = await profiler.stop(path)) },
+      );
+      if (profile) {
+        for (const l of hotSpots(profile, 40)) log(l);
+        log(`  profile: ${path} (both servers' slices)`);
+      }
       results.push([name, s, r]);
       log(`   ${name}`);
-      log(`     open-api (key, rate limit, masking, access events): ${fmt(s.rate)} req/s  p50 ${fmt(s.p50)} ms  p99 ${fmt(s.p99)} ms  (${s.n} requests)`);
-      log(`     minimal node:http + pg:                             ${fmt(r.rate)} req/s  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms  (${r.n} requests)`);
-      log(`     ratio ${(s.rate / r.rate).toFixed(2)} (target ≥ 0.60), p99 ${s.p99 < 50 ? 'under' : 'OVER'} 50 ms`);
+      log(`     open-api (key, rate limit, masking, access events): ${fmt(s.rate)} req/s  p50 ${fmt(s.p50)} ms  p99 ${fmt(s.p99)} ms  (${s.n} requests, ${s.cpuMsPerRequest.toFixed(2)} ms CPU each)`);
+      log(`     minimal node:http + pg:                             ${fmt(r.rate)} req/s  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms  (${r.n} requests, ${r.cpuMsPerRequest.toFixed(2)} ms CPU each)`);
+      log(`     ratio ${(s.rate / r.rate).toFixed(2)} (target ≥ 0.60), p99 ${s.p99 < 50 ? 'under' : 'OVER'} 50 ms; CPU per request ${(s.cpuMsPerRequest / r.cpuMsPerRequest).toFixed(2)}× the minimal server's; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
     }
     await new Promise((r) => setTimeout(r, 600));
     const after = Number((await pool.query(`SELECT count(*) FROM openapi.outbox WHERE event_name = 'open.data.accessed'`)).rows[0].count);
     const served = results.reduce((a, [, s]) => a + s.n, 0);
     log(`   access events written during the runs: ${after - before} for ${served} requests (batched through the outbox)`);
+    if (ONLY) return;
 
     log(`\n2. CSV download of all ${ROWS.toLocaleString('en')} rows (streamed: COPY → rows → CSV → response)`);
     const gc = (globalThis as { gc?: () => void }).gc;

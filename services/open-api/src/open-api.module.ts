@@ -4,6 +4,7 @@ import { OpenAccessModule } from './access/access.module';
 import { ApplicationReviewController, ConditionalApplicationsController, ConditionalApplicationsService } from './applications/conditional-applications';
 import { OpenCatalogController } from './catalog/open-catalog.controller';
 import { OpenCatalogProjection } from './catalog/open-catalog.projection';
+import { OpenDatasetLoader } from './catalog/open-dataset-loader';
 import { OpenCatalogService } from './catalog/open-catalog.service';
 import { DeveloperAuth } from './developers/developer-auth';
 import { DevelopersController, LargeVolumeAdminController } from './developers/developers.controller';
@@ -12,6 +13,7 @@ import { FeedbackAdminController, InteractionController } from './interaction/in
 import { InteractionService } from './interaction/interaction.service';
 import { InitialOpenapiSchema1732400000000 } from './migrations/1732400000000-initial-openapi-schema';
 import { OpenData1732900000000 } from './migrations/1732900000000-open-data';
+import { OpenReleaseLoader1733200000000 } from './migrations/1733200000000-open-release-loader';
 import { Publisher } from './publishers/publisher.entity';
 import { PublishersModule } from './publishers/publishers.module';
 import { OpenRecordsController } from './records/open-records.controller';
@@ -20,7 +22,7 @@ import { OPEN_SANDBOX_MIGRATIONS, OpenSandboxModule } from './sandbox/open-sandb
 import { HarvestController, HarvestService } from './statistics/harvest';
 import { OpenStatisticsController, OpenStatisticsService } from './statistics/open-statistics';
 
-export const OPEN_API_MIGRATIONS = [InitialOpenapiSchema1732400000000, OpenData1732900000000, ...OPEN_SANDBOX_MIGRATIONS];
+export const OPEN_API_MIGRATIONS = [InitialOpenapiSchema1732400000000, OpenData1732900000000, ...OPEN_SANDBOX_MIGRATIONS, OpenReleaseLoader1733200000000];
 
 /**
  * 开放服务: the public catalog (from catalog and ingest events), masked data served as records,
@@ -48,6 +50,7 @@ export class OpenApiModule {
       providers: [
         OpenCatalogService,
         OpenCatalogProjection,
+        OpenDatasetLoader,
         OpenRecordsService,
         DeveloperAuth,
         DevelopersService,

@@ -33,6 +33,25 @@ export interface OpenSettings {
   readPoolSize: number;
   licence: string;
   calendar: WorkingDayCalendar;
+  /**
+   * 聚合风险 before opening: a version whose released quasi-identifiers leave a group smaller than
+   * this is not opened (OPEN_MIN_K, else SECURITY_MIN_K, else 5).
+   */
+  minK: number;
+  /**
+   * The same for 有条件开放 datasets, whose rows go only to apps approved by the provider under
+   * signed commitments (不得重新识别): null (the default) records the check on the dataset without
+   * refusing, so the reviewer sees the risk; set OPEN_CONDITIONAL_MIN_K to refuse there too.
+   */
+  conditionalMinK: number | null;
+  /** The snapshot loader looks for versions to load every N ms (besides being woken by the event handlers). */
+  loadPollMs: number;
+  /** A failed load is retried after N ms, doubling per attempt up to 32×. */
+  loadRetryMs: number;
+  /** A replaced table (and its download files) is dropped N ms after the swap, so reads that started on it finish. */
+  loadDropGraceMs: number;
+  /** Download files built for byte ranges are deleted after N days (rebuilt on the next range request). */
+  downloadCacheDays: number;
 }
 
 export const OPEN_SETTINGS = Symbol('OPEN_SETTINGS');
@@ -53,7 +72,9 @@ function int(name: string, raw: string | undefined, fallback: number, min = 0): 
 /**
  * Reads OPEN_TIERS (JSON, merged over the defaults, e.g. {"basic":{"perSecond":50}}),
  * OPEN_REVIEW_WORKING_DAYS, OPEN_FEEDBACK_WORKING_DAYS, OPEN_ACCESS_FLUSH_MS, OPEN_ACCESS_BATCH,
- * OPEN_PREVIEW_ROWS, OPEN_KEY_CACHE_MS, OPEN_CURSOR_SECRET, OPEN_READ_POOL_SIZE, OPEN_LICENCE.
+ * OPEN_PREVIEW_ROWS, OPEN_KEY_CACHE_MS, OPEN_CURSOR_SECRET, OPEN_READ_POOL_SIZE, OPEN_LICENCE,
+ * OPEN_MIN_K (falls back to SECURITY_MIN_K), OPEN_CONDITIONAL_MIN_K, OPEN_LOAD_POLL_MS, OPEN_LOAD_RETRY_MS, OPEN_LOAD_DROP_GRACE_MS,
+ * OPEN_DOWNLOAD_CACHE_DAYS.
  */
 export function openSettingsFrom(extra: Record<string, string | undefined> = {}, fallbackSecret = 'govdata-open'): OpenSettings {
   let tierOverrides: Record<string, Partial<TierLimits>> = {};
@@ -83,6 +104,12 @@ export function openSettingsFrom(extra: Record<string, string | undefined> = {},
     readPoolSize: int('OPEN_READ_POOL_SIZE', extra.OPEN_READ_POOL_SIZE, 4, 0),
     licence: extra.OPEN_LICENCE || '开放数据授权协议：可免费获取、使用、加工和传播，须注明数据来源，不得用于违法用途，不得试图重新识别个人信息。',
     calendar: new WorkingDayCalendar(),
+    minK: extra.OPEN_MIN_K ? int('OPEN_MIN_K', extra.OPEN_MIN_K, 5, 2) : int('SECURITY_MIN_K', extra.SECURITY_MIN_K, 5, 2),
+    conditionalMinK: extra.OPEN_CONDITIONAL_MIN_K ? int('OPEN_CONDITIONAL_MIN_K', extra.OPEN_CONDITIONAL_MIN_K, 5, 2) : null,
+    loadPollMs: int('OPEN_LOAD_POLL_MS', extra.OPEN_LOAD_POLL_MS, 2_000, 10),
+    loadRetryMs: int('OPEN_LOAD_RETRY_MS', extra.OPEN_LOAD_RETRY_MS, 5_000, 10),
+    loadDropGraceMs: int('OPEN_LOAD_DROP_GRACE_MS', extra.OPEN_LOAD_DROP_GRACE_MS, 5_000, 0),
+    downloadCacheDays: int('OPEN_DOWNLOAD_CACHE_DAYS', extra.OPEN_DOWNLOAD_CACHE_DAYS, 7, 1),
   };
 }
 

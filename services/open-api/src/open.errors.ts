@@ -39,5 +39,13 @@ export const OpenErrors = {
   notYourDepartment: () => e('OPEN_NOT_YOUR_DEPARTMENT', HttpStatus.FORBIDDEN, '只能处理本部门提供的数据的事项', 'You may only handle matters of your own department\'s data'),
   registrationNotFound: () => e('OPEN_REGISTRATION_NOT_FOUND', HttpStatus.NOT_FOUND, '登记不存在', 'Registration not found'),
   unknownTier: (t: string) => e('OPEN_UNKNOWN_TIER', HttpStatus.UNPROCESSABLE_ENTITY, `未知等级：${t.slice(0, 20)}`, `Unknown tier: ${t.slice(0, 20)}`),
+  releaseRefused: (offending: readonly string[], k: number, requiredK: number) =>
+    e(
+      'OPEN_RELEASE_REFUSED_K_ANONYMITY',
+      HttpStatus.FORBIDDEN,
+      `该数据集当前版本未予开放：准标识符组合（${offending.join(' + ')}）的最小分组仅 ${k} 条记录，低于开放要求的 ${requiredK}，存在重新识别个人的风险，请提供部门泛化处理后重新发布`,
+      `The current version of this dataset is withheld: the quasi-identifiers ${offending.join(' + ')} leave groups of ${k} record(s), below the required ${requiredK}, so people could be re-identified; the provider must generalise the data and publish again`,
+      { offending, k, requiredK },
+    ),
   blacklistNotFound: () => e('OPEN_BLACKLIST_NOT_FOUND', HttpStatus.NOT_FOUND, '黑名单记录不存在', 'Blacklist entry not found'),
 };

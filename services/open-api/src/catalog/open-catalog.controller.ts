@@ -58,7 +58,12 @@ export class OpenCatalogController {
     // The page of a 有条件开放 dataset is public; its preview only for an app with an approval.
     const caller = await this.gate.admit(req, res, 'preview', d.open_type === 'CONDITIONAL' ? undefined : d);
     const mayPreview = d.open_type !== 'CONDITIONAL' || (await this.gate.approved(caller.appId, d.entry_id));
-    const preview = mayPreview ? await this.records.preview(d) : { fields: [], rows: [], note: '有条件开放：申请获批后可预览和调用 / conditionally open: preview after approval' };
+    const preview =
+      d.release_state === 'refused'
+        ? { fields: [], rows: [], note: '当前版本因重新识别风险未予开放 / the current version is withheld (re-identification risk)' }
+        : mayPreview
+          ? await this.records.preview(d)
+          : { fields: [], rows: [], note: '有条件开放：申请获批后可预览和调用 / conditionally open: preview after approval' };
     if (d.table_name && mayPreview)
       this.access.record({ ...this.gate.target(d), kind: 'preview', outcome: 'allowed', appId: caller.appId, keyPrefix: caller.keyPrefix, fields: preview.fields.map((f) => f.name), rowCount: preview.rows.length, personalData: preview.fields.some((f) => f.masked) });
     const base = baseUrlOf(req);

@@ -1,21 +1,10 @@
-import {
-  CatalogEntryPublishedV1,
-  CatalogEntryTransitionV1,
-  createSnapshotTableSql,
-  DatasetVersionPublishedV1,
-  SensitiveFindingsChangedV1,
-  documentGrams,
-  OBJECT_STORAGE,
-  ObjectStorage,
-  loadSnapshot,
-  quoteIdent,
-} from '@gov/shared';
+import { CatalogEntryPublishedV1, CatalogEntryTransitionV1, DatasetVersionPublishedV1, documentGrams, quoteIdent, SensitiveFindingsChangedV1 } from '@gov/shared';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { PoolClient } from 'pg';
 import { EntityManager } from 'typeorm';
 import { returning } from '../db';
 import { OPEN_SETTINGS, OpenSettings } from '../open-api.settings';
-import { ColumnPlan, planColumns, rowMasker } from './masking-plan';
+import { OpenDatasetLoader } from './open-dataset-loader';
+import { masksMore, planOf, samePlan } from './open-table';
 
 /** 开放类型 as the portal applies it: L2/L3 only under conditions whatever the entry says; L4 never. */
 export function effectiveOpenType(openType: string | undefined, grade: string | undefined): 'UNCONDITIONAL' | 'CONDITIONAL' | null {
@@ -25,29 +14,19 @@ export function effectiveOpenType(openType: string | undefined, grade: string | 
   return openType;
 }
 
-export function dataTableName(entryId: string, version: number, catalogVersion: number): string {
-  const id = entryId.replace(/-/g, '').toLowerCase();
-  if (!/^[0-9a-f]{32}$/.test(id)) throw new Error(`bad entry id ${entryId}`);
-  return `od_${id}_${version}_${catalogVersion}`;
-}
-
-/** Columns worth an index: not masked, filterable kinds; at most 8 so a big load stays fast. */
-function indexedColumns(plan: readonly ColumnPlan[]): ColumnPlan[] {
-  return plan.filter((p) => !p.mask && !/^boolean/.test(p.type)).slice(0, 8);
-}
-
 /**
  * Builds the public catalog from catalog and ingest events: entries open with or without
- * conditions (not L4), and their current version's rows loaded from the snapshot into an
- * openapi table with personal items masked on the way in.
+ * conditions (not L4). The rows of their current version are not loaded here: a handler only
+ * records what should be served and asks the loader (OpenDatasetLoader), which loads outside the
+ * handler's transaction and swaps the new table in once it is complete.
  */
 @Injectable()
 export class OpenCatalogProjection {
   private readonly logger = new Logger(OpenCatalogProjection.name);
 
   constructor(
-    @Inject(OBJECT_STORAGE) private readonly storage: ObjectStorage,
     @Inject(OPEN_SETTINGS) private readonly settings: OpenSettings,
+    private readonly loader: OpenDatasetLoader,
   ) {}
 
   async applyPublished(m: EntityManager, e: CatalogEntryPublishedV1): Promise<void> {
@@ -97,7 +76,7 @@ export class OpenCatalogProjection {
     );
     const [pending] = await returning(m, `DELETE FROM openapi.pending_version WHERE entry_id = $1 RETURNING payload`, [e.entryId]);
     if (pending) await this.recordVersion(m, pending.payload as DatasetVersionPublishedV1);
-    await this.ensureLoaded(m, e.entryId);
+    await this.requestLoad(m, e.entryId);
   }
 
   async applyRetired(m: EntityManager, e: CatalogEntryTransitionV1): Promise<void> {
@@ -115,18 +94,18 @@ export class OpenCatalogProjection {
       return;
     }
     await this.recordVersion(m, e);
-    await this.ensureLoaded(m, e.entryId);
+    await this.requestLoad(m, e.entryId);
   }
 
   /** Discovery findings changed (flagged, explained, accepted): reload the version with the new set of withheld columns. */
   async applySensitive(m: EntityManager, e: SensitiveFindingsChangedV1): Promise<void> {
     const changed = await returning(
       m,
-      `UPDATE openapi.open_dataset SET snapshot = jsonb_set(snapshot, '{blocked}', $2::jsonb), data_version = NULL, updated_at = now()
+      `UPDATE openapi.open_dataset SET snapshot = jsonb_set(snapshot, '{blocked}', $2::jsonb), updated_at = now()
        WHERE entry_id = $1 AND snapshot_version = $3 AND coalesce(snapshot->'blocked', '[]'::jsonb) <> $2::jsonb RETURNING entry_id`,
       [e.entryId, JSON.stringify(e.blockedColumns), e.version],
     );
-    if (changed.length) await this.ensureLoaded(m, e.entryId);
+    if (changed.length) await this.requestLoad(m, e.entryId);
   }
 
   private async recordVersion(m: EntityManager, e: DatasetVersionPublishedV1): Promise<void> {
@@ -137,31 +116,26 @@ export class OpenCatalogProjection {
     );
   }
 
-  /** Loads the current snapshot when the data version or the catalog version (masking rules) changed. */
-  private async ensureLoaded(m: EntityManager, entryId: string): Promise<void> {
-    const [row] = await m.query(`SELECT * FROM openapi.open_dataset WHERE entry_id = $1 FOR UPDATE`, [entryId]);
+  /**
+   * Asks for a load when what should be served (the snapshot's version, the masking plan) differs
+   * from what is loaded. When the new plan masks a column the loaded table serves unmasked or
+   * otherwise, the loaded table is withdrawn at once (reads answer "no data" until the load is done).
+   */
+  private async requestLoad(m: EntityManager, entryId: string): Promise<void> {
+    const [row] = await m.query(`SELECT status, snapshot, snapshot_version, data_version, metadata, columns, table_name FROM openapi.open_dataset WHERE entry_id = $1 FOR UPDATE`, [entryId]);
     if (!row || row.status !== 'open' || !row.snapshot) return;
-    if (row.data_version === row.snapshot_version && row.loaded_catalog_version === row.catalog_version) return;
-    const snap = row.snapshot as { ref: { key: string }; columns: { name: string; type: string }[]; blocked?: string[] };
-    const plan = planColumns(snap.columns, row.metadata.items ?? [], snap.blocked ?? []);
-    const table = dataTableName(entryId, row.snapshot_version, row.catalog_version);
-    const qualified = `openapi.${quoteIdent(table)}`;
-    const client = (m.queryRunner as unknown as { databaseConnection: PoolClient }).databaseConnection;
-    const started = Date.now();
-    await m.query(`DROP TABLE IF EXISTS ${qualified}`);
-    await m.query(createSnapshotTableSql(qualified, plan.map((p) => ({ name: p.name, type: p.type }))));
-    const rows = await loadSnapshot(client, this.storage, { key: snap.ref.key, qualifiedTable: qualified, columns: plan, mapRow: rowMasker(plan) });
-    await m.query(`ALTER TABLE ${qualified} ADD PRIMARY KEY (_row)`);
-    for (const [i, c] of indexedColumns(plan).entries()) await m.query(`CREATE INDEX ${quoteIdent(`${table}_i${i}`)} ON ${qualified} (${quoteIdent(c.name)}, _row)`);
-    await m.query(`ANALYZE ${qualified}`);
-    if (row.table_name && row.table_name !== table) await m.query(`DROP TABLE IF EXISTS openapi.${quoteIdent(row.table_name)}`);
-    await m.query(`UPDATE openapi.open_dataset SET table_name = $2, columns = $3, row_count = $4, data_version = snapshot_version, loaded_catalog_version = catalog_version, updated_at = now() WHERE entry_id = $1`, [
-      entryId,
-      table,
-      JSON.stringify(plan),
-      rows,
-    ]);
-    this.logger.log(`loaded ${rows} rows of ${entryId} v${row.snapshot_version} (masked ${plan.filter((p) => p.mask).length} columns) in ${Date.now() - started} ms`);
+    const plan = planOf(row);
+    if (row.data_version === row.snapshot_version && samePlan(row.columns, plan)) return;
+    const withdraw = !!row.table_name && !!row.columns && masksMore(row.columns, plan);
+    await m.query(
+      `UPDATE openapi.open_dataset SET load_wanted = load_wanted + 1, load_attempts = 0, load_error = NULL, load_next_at = NULL, updated_at = now()
+         ${withdraw ? ', table_name = NULL, columns = NULL, data_version = NULL' : ''}
+       WHERE entry_id = $1`,
+      [entryId],
+    );
+    if (withdraw) this.logger.log(`withdrew the loaded table of ${entryId}: the new masking plan masks more`);
+    // The loader looks once this transaction has committed (and polls in case it looked too early).
+    this.loader.kick();
   }
 
   private async close(m: EntityManager, entryId: string, status: 'retired' | 'closed'): Promise<void> {
@@ -170,6 +144,7 @@ export class OpenCatalogProjection {
     if (table) {
       await m.query(`DROP TABLE IF EXISTS openapi.${quoteIdent(table)}`);
       await m.query(`UPDATE openapi.open_dataset SET table_name = NULL, columns = NULL, data_version = NULL, loaded_catalog_version = NULL WHERE entry_id = $1`, [entryId]);
+      this.loader.forgetDownloads(table);
     }
   }
 }

@@ -60,6 +60,11 @@ export interface OpenDatasetRow {
   rating_avg: string;
   rating_count: number;
   updated_at: Date;
+  /** 'refused': the current version failed the k-anonymity check before opening (release_check says why). */
+  release_state: 'released' | 'refused';
+  release_check: { quasiIdentifiers: string[]; k: number | null; requiredK: number; rowsAtRisk: number; offending: string[] | null; enforced: boolean; version: number; checkedAt: string } | null;
+  load_wanted: number;
+  load_done: number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -79,11 +84,29 @@ export function summaryOf(r: OpenDatasetRow) {
     publishedAt: new Date(r.published_at).toISOString(),
     lastUpdated: r.data_updated_at ? new Date(r.data_updated_at).toISOString() : null,
     rows: Number(r.row_count),
-    hasData: !!r.table_name,
+    hasData: !!r.table_name && r.release_state !== 'refused',
+    release: releaseOf(r),
     downloads: Number(r.download_count),
     apiCalls: Number(r.api_count),
     rating: { average: Number(r.rating_avg), count: r.rating_count },
   };
+}
+
+/** The dataset's release state as the public sees it: opened, withheld (k-anonymity) or being loaded. */
+export function releaseOf(r: Pick<OpenDatasetRow, 'release_state' | 'release_check' | 'load_wanted' | 'load_done' | 'table_name'>) {
+  if (r.release_state === 'refused' && r.release_check)
+    return {
+      state: 'refused' as const,
+      label: '未予开放（重新识别风险）',
+      reason: `准标识符组合 ${(r.release_check.offending ?? []).join(' + ')} 的最小分组为 ${r.release_check.k ?? 0}，低于 ${r.release_check.requiredK} / quasi-identifiers leave groups below k`,
+      offending: r.release_check.offending ?? [],
+      k: r.release_check.k,
+      requiredK: r.release_check.requiredK,
+    };
+  if (r.load_wanted > r.load_done) return { state: 'loading' as const, label: r.table_name ? '新版本加载中' : '数据加载中' };
+  const risk = r.release_check?.offending ? { offending: r.release_check.offending, k: r.release_check.k, requiredK: r.release_check.requiredK } : undefined;
+  // 有条件开放 without enforcement: the risk is shown (to the reviewing provider and the applicant), not refused.
+  return { state: r.table_name ? ('released' as const) : ('no_data' as const), label: r.table_name ? '已开放' : '暂无数据', ...(risk ? { reidentificationRisk: risk } : {}) };
 }
 
 /** The public catalog: search with facets and sorts over the read model, and the dataset page. */
@@ -122,7 +145,7 @@ export class OpenCatalogService {
   async search(s: CatalogSearch) {
     const rows: OpenDatasetRow[] = await this.db.query(
       `SELECT entry_id, catalog_version, resource_code, name, abstract, dept_id, dept_name, domain_code, format_type, update_cycle, open_type, tags, published_at,
-              search_text, table_name, row_count, data_updated_at, download_count, api_count, rating_avg, rating_count
+              search_text, table_name, row_count, data_updated_at, download_count, api_count, rating_avg, rating_count, release_state, release_check, load_wanted, load_done
        FROM openapi.open_dataset WHERE status = 'open'`,
     );
     const terms = queryTerms(s.q);

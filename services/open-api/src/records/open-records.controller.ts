@@ -90,12 +90,17 @@ export class OpenRecordsController {
     const request = parseDownload(typeof format === 'string' ? format : undefined, typeof encoding === 'string' ? encoding : undefined);
     const caller = await this.gate.admit(req, res, 'download', d);
     const base = { ...this.gate.target(d), kind: 'download' as const, appId: caller.appId, keyPrefix: caller.keyPrefix };
-    if (!d.table_name) throw OpenErrors.noData();
     const rows = Number(d.row_count);
     const deny = (err: DomainException): never => {
       this.access.record({ ...base, outcome: 'denied', reasonCode: err.code, reason: err.messages.zh });
       throw err;
     };
+    try {
+      this.records.assertReleased(d);
+    } catch (err) {
+      deny(err as DomainException);
+    }
+    if (!d.table_name) throw OpenErrors.noData();
     if (rows > caller.limits.maxDownloadRows) deny(caller.appId ? OpenErrors.downloadTooLarge(caller.limits.maxDownloadRows) : OpenErrors.anonymousTooLarge(caller.limits.maxDownloadRows));
 
     // XLSX embeds its creation time, so two builds differ in bytes: only a weak validator.

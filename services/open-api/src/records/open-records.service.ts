@@ -28,6 +28,7 @@ import { DataSource } from 'typeorm';
 import { OpenCaller } from '../access/open-gate';
 import type { ColumnPlan } from '../catalog/masking-plan';
 import { OpenDatasetRow } from '../catalog/open-catalog.service';
+import { DOWNLOADS_PREFIX } from '../catalog/open-dataset-loader';
 import { OpenErrors } from '../open.errors';
 import { OPEN_SETTINGS, OpenSettings } from '../open-api.settings';
 
@@ -96,7 +97,13 @@ export class OpenRecordsService implements OnModuleDestroy {
     return name;
   }
 
+  /** A version refused at opening (k-anonymity) answers with the reason, not with "no data". */
+  assertReleased(d: OpenDatasetRow): void {
+    if (d.release_state === 'refused') throw OpenErrors.releaseRefused(d.release_check?.offending ?? [], d.release_check?.k ?? 0, d.release_check?.requiredK ?? this.settings.minK);
+  }
+
   private table(d: OpenDatasetRow): { table: string; plan: ColumnPlan[] } {
+    this.assertReleased(d);
     if (!d.table_name || !d.columns || !d.data_version) throw OpenErrors.noData();
     return { table: `openapi.${quoteIdent(d.table_name)}`, plan: d.columns };
   }
@@ -158,7 +165,7 @@ export class OpenRecordsService implements OnModuleDestroy {
   }
 
   cacheKey(d: OpenDatasetRow, r: DownloadRequest): string {
-    return `open-downloads/${d.table_name}/${r.format}-${r.encoding}.${EXT[r.format]}`;
+    return `${DOWNLOADS_PREFIX}${d.table_name}/${r.format}-${r.encoding}.${EXT[r.format]}`;
   }
 
   /** Streams the whole (masked) table as a file; COPY keeps memory flat for any size. */

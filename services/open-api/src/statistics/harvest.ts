@@ -87,7 +87,7 @@ export class HarvestService {
       'dct:accrualPeriodicity': r.update_cycle ? { '@id': `http://publications.europa.eu/resource/authority/frequency/${FREQUENCY[r.update_cycle] ?? 'UNKNOWN'}` } : undefined,
       'dct:accessRights': { '@id': `http://publications.europa.eu/resource/authority/access-right/${r.open_type === 'UNCONDITIONAL' ? 'PUBLIC' : 'RESTRICTED'}` },
       'dcat:landingPage': { '@id': id },
-      'dcat:distribution': r.table_name
+      'dcat:distribution': r.table_name && r.release_state !== 'refused'
         ? [
             ...FORMATS.map((f) => ({
               '@type': 'dcat:Distribution',
@@ -122,8 +122,8 @@ export class HarvestService {
       organization: { id: r.dept_id, name: r.dept_id, title: r.dept_name },
       tags: (r.tags ?? []).map((t) => ({ name: t })),
       groups: r.domain_code ? [{ name: r.domain_code, title: labelOf(DATA_DOMAINS, r.domain_code) ?? r.domain_code }] : [],
-      num_resources: r.table_name ? FORMATS.length + 1 : 0,
-      resources: r.table_name
+      num_resources: r.table_name && r.release_state !== 'refused' ? FORMATS.length + 1 : 0,
+      resources: r.table_name && r.release_state !== 'refused'
         ? [
             ...FORMATS.map((f) => ({ id: `${r.entry_id}-${f.q}`, name: `${r.name}.${f.q}`, format: f.format, mimetype: f.mediaType, url: `${id}/download?format=${f.q}` })),
             { id: `${r.entry_id}-api`, name: `${r.name} API`, format: 'API', url: `${id}/records`, description: `OpenAPI: ${id}/openapi.json` },

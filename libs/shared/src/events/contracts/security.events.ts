@@ -21,7 +21,11 @@ export class SandboxJobRecordedV1 {
   @IsISO8601() at: string;
 }
 
-/** 聚合风险: a release was refused because its quasi-identifiers single people out (k below the minimum). */
+/**
+ * 聚合风险: a release was refused because its quasi-identifiers single people out (k below the minimum).
+ * `grant`: sharing refused a grant (requestId and consumerDeptId set); `open`: open-api refused to open
+ * a dataset's version (neither set; the dataset stays withheld until a version passes).
+ */
 export class AggregationRiskRefusedV1 {
   @IsIn(['grant', 'open']) context: 'grant' | 'open';
   @IsOptional() @IsUUID() requestId?: string | null;
