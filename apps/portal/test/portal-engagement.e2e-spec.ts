@@ -160,6 +160,9 @@ maybe('portal in a browser: ratings, requests, showcase, conditional opening, gr
     await app.getByRole('button', { name: '提交应用' }).click();
     await page.getByTestId('showcase').getByText('社会救助地图').waitFor();
     await checkedShot('22-showcase', 'showcase');
+    await page.goto(`${p.baseUrl}/data/${ds.entryId}`);
+    await page.getByRole('tab', { name: '相关应用' }).click();
+    await page.getByText('按区县展示救助对象分布与救助资源').waitFor();
   });
 
   it('the provider approves the application and answers the error report; the bureau answers the data request in public', async () => {

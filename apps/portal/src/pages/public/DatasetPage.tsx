@@ -3,7 +3,7 @@ import { Alert, App, Breadcrumb, Button, Card, Col, Descriptions, Empty, Form, I
 import { useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api } from '../../api/client';
-import { DevSession, devApi, OpenFeedback, useDevSession } from '../../api/developer';
+import { DevSession, devApi, OpenFeedback, ShowcaseApp, useDevSession } from '../../api/developer';
 import type { CodeSamples, OpenDatasetPage } from '../../api/open';
 import { barOption } from '../../components/chartOptions';
 import { LazyChart } from '../../components/LazyChart';
@@ -61,6 +61,7 @@ function Dataset({ d }: { d: OpenDatasetPage }) {
             { key: 'api', label: '接口调用', children: <ApiTab d={d} /> },
             { key: 'rating', label: `评价与评论（${d.ratings.count}）`, children: <Ratings d={d} /> },
             { key: 'errors', label: '数据纠错', children: <ErrorReports d={d} /> },
+            { key: 'apps', label: '相关应用', children: <RelatedApps d={d} /> },
           ]}
         />
       </Card>
@@ -345,5 +346,26 @@ function ErrorReports({ d }: { d: OpenDatasetPage }) {
         </PageState>
       </Col>
     </Row>
+  );
+}
+
+/** 应用展示 entries built on this dataset. */
+function RelatedApps({ d }: { d: OpenDatasetPage }) {
+  const apps = useAsync((signal) => api<ShowcaseApp[]>(`/api/open/v1/showcase`, { signal, anonymous: true, query: { datasetId: d.id } }), [d.id]);
+  return (
+    <PageState loading={apps.loading} error={apps.error} data={apps.data} onRetry={apps.reload} isEmpty={(x) => x.length === 0} empty={<Empty description={<>还没有基于该数据集的应用，<Link to="/showcase">提交你的应用</Link></>} />}>
+      {(list) => (
+        <List<ShowcaseApp>
+          dataSource={list}
+          pagination={{ pageSize: 10, hideOnSinglePage: true, showSizeChanger: false }}
+          renderItem={(a) => (
+            <List.Item extra={a.url ? <a href={a.url} target="_blank" rel="noreferrer noopener" aria-label={`访问应用 ${a.title}（新窗口）`}>访问</a> : null}>
+              <List.Item.Meta title={a.title} description={`${a.author} · ${a.createdAt.slice(0, 10)}`} />
+              {a.description}
+            </List.Item>
+          )}
+        />
+      )}
+    </PageState>
   );
 }

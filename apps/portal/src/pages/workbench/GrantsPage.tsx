@@ -346,15 +346,16 @@ function ReportProblem({ grant }: { grant: Grant }) {
 /** The provider's reviewer may suspend, resume or revoke a grant, with a reason (the user is notified). */
 function ProviderActions({ grant, onChanged }: { grant: Grant; onChanged: () => void }) {
   const { message } = App.useApp();
-  const [action, setAction] = useState<'suspend' | 'resume' | 'revoke'>();
+  const [action, setAction] = useState<'suspend' | 'resume' | 'revoke' | 'renew'>();
   const [reason, setReason] = useState('');
+  const [validTo, setValidTo] = useState(grant.validTo);
   const [error, setError] = useState<unknown>();
-  const label = { suspend: '暂停', resume: '恢复', revoke: '撤销' } as const;
+  const label = { suspend: '暂停', resume: '恢复', revoke: '撤销', renew: '续期' } as const;
   const run = async () => {
     if (!action) return;
     setError(undefined);
     try {
-      await api(`${S}/grants/${grant.id}/${action}`, { body: reason.trim() ? { reason: reason.trim() } : {} });
+      await api(`${S}/grants/${grant.id}/${action}`, { body: { ...(reason.trim() ? { reason: reason.trim() } : {}), ...(action === 'renew' ? { validTo } : {}) } });
       message.success(`已${label[action]}`);
       setAction(undefined);
       onChanged();
@@ -367,12 +368,19 @@ function ProviderActions({ grant, onChanged }: { grant: Grant; onChanged: () => 
       <Space>
         {grant.status === 'active' && <Button onClick={() => (setReason(''), setAction('suspend'))}>暂停</Button>}
         {grant.status === 'suspended' && <Button onClick={() => (setReason(''), setAction('resume'))}>恢复</Button>}
+        {(grant.status === 'active' || grant.status === 'expired') && <Button onClick={() => (setReason(''), setAction('renew'))}>续期</Button>}
         {(grant.status === 'active' || grant.status === 'suspended') && <Button danger onClick={() => (setReason(''), setAction('revoke'))}>撤销</Button>}
-        {(grant.status === 'revoked' || grant.status === 'expired') && <Typography.Text type="secondary">授权已终止</Typography.Text>}
+        {grant.status === 'revoked' && <Typography.Text type="secondary">授权已撤销</Typography.Text>}
       </Space>
-      <Modal open={!!action} title={action ? `${label[action]}授权` : ''} onCancel={() => setAction(undefined)} onOk={run} okButtonProps={{ danger: action === 'revoke', disabled: action !== 'resume' && reason.trim().length < 2 }}>
+      <Modal open={!!action} title={action ? `${label[action]}授权` : ''} onCancel={() => setAction(undefined)} onOk={run} okButtonProps={{ danger: action === 'revoke', disabled: action === 'renew' ? !validTo : action !== 'resume' && reason.trim().length < 2 }}>
         {error ? <ProblemAlert error={error} /> : null}
-        <Input.TextArea rows={3} value={reason} onChange={(e) => setReason(e.target.value)} aria-label="理由" placeholder={action === 'resume' ? '说明（可选）' : '理由（必填，将通知使用部门）'} />
+        {action === 'renew' && (
+          <label style={{ display: 'block', marginBottom: 8 }}>
+            新的截止日期{' '}
+            <Input type="date" value={validTo} min={new Date().toISOString().slice(0, 10)} onChange={(e) => setValidTo(e.target.value)} style={{ width: 180 }} />
+          </label>
+        )}
+        <Input.TextArea rows={3} value={reason} onChange={(e) => setReason(e.target.value)} aria-label="理由" placeholder={action === 'resume' || action === 'renew' ? '说明（可选）' : '理由（必填，将通知使用部门）'} />
       </Modal>
     </Card>
   );
