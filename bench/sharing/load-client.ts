@@ -102,6 +102,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
     return load(job.clients, job.seconds, call);
   }
   const pool = new Pool({ connectionString: t.databaseUrl, max: t.connections });
+  pool.on('error', () => undefined);
   try {
     const call = async () => {
       const page = randomPage();

@@ -22,6 +22,7 @@ export interface MinimalServerConfig {
 
 function start(c: MinimalServerConfig): void {
   const pool = new Pool({ connectionString: c.databaseUrl, max: c.connections });
+  pool.on('error', () => undefined);
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const page = Number(url.searchParams.get('page') ?? 1);

@@ -151,6 +151,8 @@ const cpuMs = () => {
 async function main(): Promise<void> {
   const db: BenchDatabase = await benchDatabase(log);
   const pool = new Pool({ connectionString: db.url, max: 12 });
+  // Dropping the bench database at the end terminates connections pg-pool is still closing.
+  pool.on('error', () => undefined);
   const transport = new InProcessTransport(pool, { pollMs: 1000 });
   const runtime: ServiceRuntime = {
     mode: 'embedded',
