@@ -98,6 +98,25 @@ describe('k-anonymity before opening (聚合风险)', () => {
     expect(opened.body.records).toHaveLength(30);
     expect((await api.expect(200, 'GET', `/v1/datasets/${ds.entryId}`)).release).toMatchObject({ state: 'released' });
   }, 90_000);
+
+
+  it('checks a 有条件开放 dataset and shows the risk without refusing it (OPEN_CONDITIONAL_MIN_K unset)', async () => {
+    const [opToken, adminToken] = await Promise.all([p.login('scjg_op'), p.login('admin')]);
+    const ds = await publishOpenDataset(p, new ServiceApi(p.baseUrl, 'catalog', opToken), new ServiceApi(p.baseUrl, 'catalog', adminToken), new ServiceApi(p.baseUrl, 'ingest', opToken), {
+      name: '慢病患者随访样本（有条件开放）',
+      items: ITEMS,
+      csv: identifying(),
+      open: 'CONDITIONAL',
+      grade: 'L2',
+    });
+    const { rows } = await p.pool.query(`SELECT release_state, release_check FROM openapi.open_dataset WHERE entry_id = $1`, [ds.entryId]);
+    expect(rows[0].release_state).toBe('released');
+    expect(rows[0].release_check).toMatchObject({ offending: ['出生日期'], k: 1, enforced: false });
+    const page = await api.expect(200, 'GET', `/v1/datasets/${ds.entryId}`);
+    expect(page.release).toMatchObject({ state: 'released', reidentificationRisk: { offending: ['出生日期'], k: 1 } });
+    const { rows: events } = await p.pool.query(`SELECT 1 FROM openapi.outbox WHERE event_name = 'security.aggregation.refused' AND envelope->'payload'->>'entryId' = $1`, [ds.entryId]);
+    expect(events).toEqual([]);
+  }, 60_000);
 });
 
 describe('loading outside the event handler', () => {

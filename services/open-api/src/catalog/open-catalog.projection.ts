@@ -144,7 +144,8 @@ export class OpenCatalogProjection {
     if (table) {
       await m.query(`DROP TABLE IF EXISTS openapi.${quoteIdent(table)}`);
       await m.query(`UPDATE openapi.open_dataset SET table_name = NULL, columns = NULL, data_version = NULL, loaded_catalog_version = NULL WHERE entry_id = $1`, [entryId]);
-      this.loader.forgetDownloads(table);
+      // Its download files go too (the table is already dropped with this transaction).
+      this.loader.dropLater(table);
     }
   }
 }

@@ -124,11 +124,6 @@ export class OpenDatasetLoader implements OnApplicationBootstrap, OnApplicationS
       });
   }
 
-  /** Waits until nothing is due (tests, and callers that need the current version served). */
-  async idle(): Promise<void> {
-    while (this.running || this.soon) await (this.running ?? new Promise((r) => setTimeout(r, 20)));
-  }
-
   /** Loads every due dataset, one at a time. */
   private async drain(): Promise<void> {
     for (let round = 0; round < 100 && !this.stopped; round++) {
@@ -235,6 +230,13 @@ export class OpenDatasetLoader implements OnApplicationBootstrap, OnApplicationS
     if (refused) this.logger.warn(`refused to open ${entryId} v${row.snapshot_version}: ${check.offending!.join(' + ')} leave groups of ${check.k} < ${check.requiredK}`);
     else this.logger.log(`loaded ${rows} rows of ${entryId} v${row.snapshot_version} (masked ${plan.filter((p) => p.mask).length} columns) in ${Date.now() - started} ms`);
     if (replaced) this.dropLater(replaced);
+    // Tables of this dataset a withdrawal or an interrupted load left behind.
+    const leftovers = await q(`SELECT tablename FROM pg_tables WHERE schemaname = 'openapi' AND left(tablename, 36) = $1 AND tablename NOT IN ($2, $3)`, [
+      table.slice(0, 36),
+      table,
+      replaced ?? table,
+    ]);
+    for (const l of leftovers) this.dropLater(l.tablename as string);
     return refused ? 'refused' : 'loaded';
   }
 
@@ -292,8 +294,9 @@ export class OpenDatasetLoader implements OnApplicationBootstrap, OnApplicationS
       .catch((e) => this.logger.error(`could not record the failure of ${entryId}: ${(e as Error).message}`));
   }
 
-  /** Drops a replaced table and its download files once reads that started on it have finished. */
-  private dropLater(table: string): void {
+  /** Drops a replaced (or closed) table and its download files once reads that started on it have finished. */
+  dropLater(table: string): void {
+    if (this.stopped) return; // the boot sweep of the next start takes it
     const t = setTimeout(() => {
       this.later.delete(t);
       void this.dropTable(table).catch((err) => this.logger.warn(`dropping ${table}: ${(err as Error).message}`));
