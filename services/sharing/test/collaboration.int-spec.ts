@@ -198,8 +198,12 @@ describe('notifications', () => {
     const expected = createHmac('sha256', secret).update(`${got.headers['x-timestamp']}.${got.body}`).digest('hex');
     expect(got.headers['x-signature']).toBe(`sha256=${expected}`);
     expect(JSON.parse(got.body)).toMatchObject({ kind: 'grant.suspended', subjectId: grant.id });
-    const deliveries = await rsj.expect<any[]>(200, 'GET', '/webhook/deliveries');
-    expect(deliveries[0]).toMatchObject({ status: 'delivered', attempts: 2 });
+    // The hook has the body before the worker records the answer: wait for the record.
+    const delivered = await eventually(async () => {
+      const deliveries = await rsj.expect<any[]>(200, 'GET', '/webhook/deliveries');
+      return deliveries[0]?.status === 'delivered' ? deliveries[0] : undefined;
+    });
+    expect(delivered).toMatchObject({ status: 'delivered', attempts: 2 });
     await scjgRev.expect(200, 'POST', `/grants/${grant.id}/resume`, {});
   });
 });
