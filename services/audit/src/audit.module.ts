@@ -8,6 +8,7 @@ import { AlertCursor1732600000000 } from './migrations/1732600000000-alert-curso
 import { LeanSearchIndexes1732700000000 } from './migrations/1732700000000-lean-search-indexes';
 import { ArchiveBlocks1732800000000 } from './migrations/1732800000000-archive-blocks';
 import { SearchProjection1732900000000 } from './migrations/1732900000000-search-projection';
+import { EventIdByTime1733000000000 } from './migrations/1733000000000-event-id-by-time';
 import { RecordsModule } from './records/records.module';
 import { ReportsModule } from './reports/reports.module';
 import { RetentionModule } from './retention/retention.module';
@@ -23,7 +24,7 @@ export class AuditModule {
     return {
       module: AuditModule,
       imports: [
-        PlatformModule.forService({ service: 'audit', runtime, entities: [], migrations: [InitialAuditSchema1732400000000, TamperEvidentLog1732500000000, AlertCursor1732600000000, LeanSearchIndexes1732700000000, ArchiveBlocks1732800000000, SearchProjection1732900000000] }),
+        PlatformModule.forService({ service: 'audit', runtime, entities: [], migrations: [InitialAuditSchema1732400000000, TamperEvidentLog1732500000000, AlertCursor1732600000000, LeanSearchIndexes1732700000000, ArchiveBlocks1732800000000, SearchProjection1732900000000, EventIdByTime1733000000000] }),
         LogModule,
         RecordsModule,
         TracesModule,

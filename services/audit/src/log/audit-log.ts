@@ -249,7 +249,14 @@ export class AuditLog implements OnApplicationBootstrap, OnModuleDestroy {
       intake.sort((a, b) => Number(a.id) - Number(b.id));
       // The unique event id is the backstop behind the inboxes: an event already logged is not logged twice.
       const already = new Set(
-        (await rows<{ event_id: string }>(m, `SELECT event_id FROM audit.audit_record WHERE event_id = ANY($1::uuid[])`, [intake.map((i) => i.envelope.id)])).map((r) => r.event_id),
+        (
+          await rows<{ event_id: string }>(
+            m,
+            // By (occurred_at, event_id), the unique index: a redelivered envelope has both the same.
+            `SELECT r.event_id FROM audit.audit_record r JOIN unnest($1::timestamptz[], $2::uuid[]) AS w(at, id) ON r.occurred_at = w.at AND r.event_id = w.id`,
+            [intake.map((i) => new Date(i.envelope.occurredAt).toISOString()), intake.map((i) => i.envelope.id)],
+          )
+        ).map((r) => r.event_id),
       );
       const events = intake.map((i) => i.envelope).filter((e) => !already.has(e.id));
       this.frontier = undefined;
