@@ -9,6 +9,7 @@
  * dataset's chain and timeline and the tree-head verification. Screenshots go to
  * test-artifacts/portal/ (and docs/screenshots/ with UPDATE_DOC_SCREENSHOTS=1).
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { demoCreditCode } from '../../../services/catalog/src/demo/demo-city.seeder';
@@ -212,28 +213,32 @@ maybe('portal in a browser: ratings, requests, showcase, conditional opening, gr
   it('another department manages its grant: a credential shown once and rotated, and a problem report', async () => {
     const rsj = await p.login('rsj_op');
     const year = new Date().getFullYear();
-    const res = await fetch(`${p.baseUrl}/api/sharing/requests`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${rsj}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        entries: [{ entryId: ds.entryId, items: ['救助类别', '救助金额'] }],
-        purpose: '核验参保人救助身份，用于社保费减免',
-        legalBasis: '《社会救助暂行办法》第十一条',
-        scenario: '社保费减免审核',
-        systemName: '社会保险信息系统',
-        deliveryMethod: 'interface',
-        periodFrom: `${year}-01-01`,
-        periodTo: `${year + 1}-12-31`,
-      }),
-    });
-    expect(res.status).toBe(201);
-    expect(((await res.json()) as { requests: { status: string }[] }).requests[0].status).toBe('approved');
+    const ask = async (deliveryMethod: string) => {
+      const res = await fetch(`${p.baseUrl}/api/sharing/requests`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${rsj}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          entries: [{ entryId: ds.entryId, items: ['救助类别', '救助金额'] }],
+          purpose: '核验参保人救助身份，用于社保费减免',
+          legalBasis: '《社会救助暂行办法》第十一条',
+          scenario: '社保费减免审核',
+          systemName: '社会保险信息系统',
+          deliveryMethod,
+          periodFrom: `${year}-01-01`,
+          periodTo: `${year + 1}-12-31`,
+        }),
+      });
+      expect(res.status).toBe(201);
+      expect(((await res.json()) as { requests: { status: string }[] }).requests[0].status).toBe('approved');
+    };
+    await ask('interface');
+    await ask('handover');
 
     await logIn(page, p.baseUrl, 'rsj_op');
     await page.getByRole('link', { name: '共享授权' }).click();
     const grants = page.getByTestId('grants-consumer');
-    await grants.getByText('救助类别、救助金额').waitFor();
-    await grants.getByRole('button', { name: `管理授权：${NAME}` }).click();
+    await grants.getByText('救助类别、救助金额').first().waitFor();
+    await grants.getByRole('row', { name: /接口调用/ }).getByRole('button', { name: `管理授权：${NAME}` }).click();
     const drawer = page.locator('.ant-drawer');
     await drawer.getByRole('button', { name: '签发凭证' }).click();
     const key = page.getByTestId('new-grant-key');
@@ -265,6 +270,21 @@ maybe('portal in a browser: ratings, requests, showcase, conditional opening, gr
 
     await logIn(page, p.baseUrl, 'scjg_rev');
     await page.getByRole('link', { name: '共享授权' }).click();
+    // 离线交换: the provider records the file it handed over; the hash is computed in the browser.
+    await page.getByRole('tab', { name: '我提供的授权' }).click();
+    await page.getByTestId('grants-provider').getByRole('row', { name: /离线交换/ }).getByRole('button', { name: `管理授权：${NAME}` }).click();
+    const handover = page.getByRole('form', { name: '登记离线交换' });
+    const file = Buffer.from('救助类别,救助金额\n低保,800\n特困,1200\n低保,650\n', 'utf8');
+    await handover.getByLabel('选择交换文件以计算 SHA-256').setInputFiles({ name: '救助数据-v1.csv', mimeType: 'text/csv', buffer: file });
+    const sha = createHash('sha256').update(file).digest('hex');
+    await eventually(async () => (await handover.getByLabel('SHA-256', { exact: true }).inputValue()) === sha, 10_000);
+    await handover.getByLabel('行数').fill('3');
+    await handover.getByLabel('介质').fill('光盘');
+    await handover.getByLabel('接收人').fill('人社局 李四');
+    await handover.getByRole('button', { name: '登记交换' }).click();
+    await page.locator('.ant-drawer').getByText('光盘 → 人社局 李四').waitFor();
+    expect(await unlabelledControls(page)).toEqual([]);
+    await page.locator('.ant-drawer').getByRole('button', { name: 'Close' }).or(page.locator('.ant-drawer-close')).first().click();
     await page.getByRole('tab', { name: '纠错反馈' }).click();
     const fb = page.getByTestId('share-feedback');
     await fb.getByText(/救助金额与民政系统不一致/).waitFor();

@@ -98,6 +98,7 @@ function GrantDetail({ grant, side, onChanged }: { grant: Grant; side: 'consumer
       <Credentials grant={grant} canIssue={consumerOp} />
       {consumerOp && <Downloads grant={grant} />}
       {grant.deliveryMethod === 'push' && <PushTargets grant={grant} canAdd={consumerOp} />}
+      {grant.deliveryMethod === 'handover' && <Handovers grant={grant} canRecord={side === 'provider' && hasRole('dept_operator', 'dept_reviewer')} />}
       {side === 'consumer' && hasRole('dept_operator', 'dept_reviewer') && <ReportProblem grant={grant} />}
       {side === 'provider' && hasRole('dept_reviewer', 'data_admin') && <ProviderActions grant={grant} onChanged={onChanged} />}
     </div>
@@ -291,6 +292,108 @@ function PushTargets({ grant, canAdd }: { grant: Grant; canAdd: boolean }) {
           <Typography.Paragraph type="secondary">连接信息加密保存，不再显示。</Typography.Paragraph>
           <Button htmlType="submit" loading={busy}>
             登记推送目标
+          </Button>
+        </Form>
+      )}
+    </Card>
+  );
+}
+
+interface Handover {
+  id: string;
+  version: number | null;
+  fileName: string;
+  sha256: string;
+  rows: number;
+  medium: string;
+  handedTo: string;
+  handedAt: string;
+}
+
+const MAX_HASH_BYTES = 512 * 1024 * 1024;
+
+/** 离线交换: the provider records each file handed over (name, SHA-256, rows, medium, recipient); each is an audited access. */
+function Handovers({ grant, canRecord }: { grant: Grant; canRecord: boolean }) {
+  const { message } = App.useApp();
+  const list = useAsync((signal) => api<Handover[]>(`${S}/grants/${grant.id}/handovers`, { signal }), [grant.id]);
+  const [form] = Form.useForm();
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const [hashing, setHashing] = useState(false);
+  // The hash is computed in the browser from the provider's own file: nothing is uploaded.
+  const hashFile = async (file: File | undefined) => {
+    if (!file) return;
+    if (file.size > MAX_HASH_BYTES) {
+      message.warning('文件超过 512 MB，请用 sha256sum 计算后填写');
+      return;
+    }
+    setHashing(true);
+    try {
+      const digest = await crypto.subtle.digest('SHA-256', await file.arrayBuffer());
+      form.setFieldsValue({ fileName: file.name, sha256: [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('') });
+    } finally {
+      setHashing(false);
+    }
+  };
+  const record = async (v: Record<string, unknown>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api(`${S}/grants/${grant.id}/handovers`, { body: v });
+      message.success('已登记离线交换');
+      form.resetFields();
+      list.reload();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Card size="small" title="离线交换记录">
+      <PageState loading={list.loading} error={list.error} data={list.data} onRetry={list.reload}>
+        {(rows) => (
+          <Table<Handover>
+            rowKey="id"
+            size="small"
+            dataSource={rows}
+            pagination={{ pageSize: 10, hideOnSinglePage: true }}
+            locale={{ emptyText: '还没有离线交换记录' }}
+            columns={[
+              { title: '时间', dataIndex: 'handedAt', width: 170, render: (t: string) => new Date(t).toLocaleString('zh-CN') },
+              { title: '文件', dataIndex: 'fileName' },
+              { title: 'SHA-256', dataIndex: 'sha256', render: (h: string) => <Typography.Text code copyable={{ text: h }}>{h.slice(0, 12)}…</Typography.Text> },
+              { title: '行数', dataIndex: 'rows', width: 80 },
+              { title: '介质 / 接收人', render: (_: unknown, h) => `${h.medium} → ${h.handedTo}` },
+            ]}
+          />
+        )}
+      </PageState>
+      {canRecord && grant.status === 'active' && (
+        <Form form={form} name="handover" layout="vertical" onFinish={record} style={{ marginTop: 12 }} aria-label="登记离线交换">
+          {error ? <ProblemAlert error={error} /> : null}
+          <Form.Item label="交换文件（仅在本机计算哈希，不上传）">
+            <input type="file" aria-label="选择交换文件以计算 SHA-256" onChange={(e) => hashFile(e.target.files?.[0])} disabled={hashing} />
+          </Form.Item>
+          <Space wrap align="start">
+            <Form.Item label="文件名" name="fileName" rules={[{ required: true, message: '请填写文件名' }]}>
+              <Input style={{ width: 200 }} />
+            </Form.Item>
+            <Form.Item label="SHA-256" name="sha256" rules={[{ required: true, pattern: /^[0-9a-fA-F]{64}$/, message: '64 位十六进制' }]}>
+              <Input style={{ width: 320 }} autoComplete="off" />
+            </Form.Item>
+            <Form.Item label="行数" name="rows" rules={[{ required: true, message: '请填写行数' }]}>
+              <InputNumber min={0} />
+            </Form.Item>
+            <Form.Item label="介质" name="medium" rules={[{ required: true, message: '如：光盘、移动硬盘' }]}>
+              <Input style={{ width: 140 }} />
+            </Form.Item>
+            <Form.Item label="接收人" name="handedTo" rules={[{ required: true, message: '请填写接收人' }]}>
+              <Input style={{ width: 160 }} />
+            </Form.Item>
+          </Space>
+          <Button htmlType="submit" loading={busy || hashing}>
+            登记交换
           </Button>
         </Form>
       )}
