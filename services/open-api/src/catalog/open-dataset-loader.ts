@@ -58,10 +58,11 @@ function entryOfTable(table: string): string | undefined {
  * quasi-identifiers (k-anonymity, 聚合风险) and swaps the row to the new table in one short
  * transaction. A refused version is swapped in too, marked `refused`: no row of it leaves through
  * records, previews or downloads, while the sandbox (aggregates only, each output group checked
- * against k itself) may still compute on it. Readers see the old version until the swap and never a half-loaded table. A load
- * that fails, or that a crash interrupts, is still wanted and is retried with a backoff; one
- * replica loads a dataset at a time (advisory lock). Replaced tables and their download files are
- * dropped after a grace period, and a sweep removes whatever a crash left behind.
+ * against k itself) may still compute on it. Readers see the old version until the swap and never
+ * a half-loaded table. A load that fails, or that a crash interrupts, is still wanted and is
+ * retried with a backoff; one replica loads a dataset at a time (advisory lock). Replaced tables
+ * and their download files are dropped after a grace period, and a sweep removes whatever a crash
+ * left behind.
  */
 @Injectable()
 export class OpenDatasetLoader implements OnApplicationBootstrap, OnApplicationShutdown {
