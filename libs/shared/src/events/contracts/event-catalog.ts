@@ -16,7 +16,8 @@ export interface EventContract<P extends object> {
   payload: new () => P;
   /** Partition key: events with the same key are delivered in order. */
   key: (payload: P) => string;
-  producer: ServiceName;
+  /** The service that emits it, or several when each runs the same check on its own data. */
+  producer: ServiceName | readonly ServiceName[];
   consumers: readonly ServiceName[];
   description: string;
 }
@@ -341,7 +342,7 @@ export const EVENT_CATALOG = {
     version: 1,
     payload: SandboxJobRecordedV1,
     key: (p) => p.jobId,
-    producer: 'sharing',
+    producer: ['sharing', 'open-api'],
     consumers: ['audit'],
     description: '数据沙箱作业（SQL、结果规模、放行或拒绝）/ a data-sandbox job ran, was refused or stopped',
   }),
@@ -349,7 +350,7 @@ export const EVENT_CATALOG = {
     version: 1,
     payload: AggregationRiskRefusedV1,
     key: (p) => p.entryId,
-    producer: 'sharing',
+    producer: ['sharing', 'open-api'],
     consumers: ['audit'],
     description: '聚合风险：准标识符组合可识别个人，拒绝提供 / a release was refused for re-identification risk (k-anonymity)',
   }),
