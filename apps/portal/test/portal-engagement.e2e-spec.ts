@@ -125,6 +125,7 @@ maybe('portal in a browser: ratings, requests, showcase, conditional opening, gr
     for (const [i, stars] of [4, 5, 3, 4].entries()) await rates.nth(i).locator('.ant-rate-star').nth(stars - 1).click();
     await rating.getByRole('button', { name: '提交评分' }).click();
     await page.getByTestId('rating-summary').getByText('1 人评价').waitFor();
+    await page.getByRole('tab', { name: '评价与评论（1）' }).waitFor();
     await page.getByRole('form', { name: '发表评论' }).getByLabel('发表评论').fill('数据结构清晰，建议增加区县字段');
     await page.getByRole('form', { name: '发表评论' }).getByRole('button', { name: /^发\s*表$/ }).click();
     await page.getByTestId('comments').getByText('数据结构清晰，建议增加区县字段').waitFor();

@@ -82,5 +82,6 @@ export function actorLabel(r: Trace): string {
   const app = r.refs?.appId;
   if (app || r.actor?.type === 'app') return `应用 ${String(app ?? r.actor?.id ?? '').slice(0, 8)}`;
   if (r.actor?.type === 'anonymous' || r.actor?.ip) return `匿名访问${r.actor?.ip ? ` · ${r.actor.ip}` : ''}`;
-  return r.actor ? '系统' : '公众（未登录）';
+  // Without an actor, a data access came from the public; anything else was the platform itself.
+  return r.actor || !/\.(accessed|read)$/.test(r.eventName) ? '系统' : '公众（未登录）';
 }

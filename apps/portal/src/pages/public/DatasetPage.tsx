@@ -28,6 +28,7 @@ export default function DatasetPage() {
 
 function Dataset({ d }: { d: OpenDatasetPage }) {
   const navigate = useNavigate();
+  const [ratings, setRatings] = useState(d.ratings);
   return (
     <div style={{ display: 'grid', gap: 16 }}>
       <Card>
@@ -59,7 +60,7 @@ function Dataset({ d }: { d: OpenDatasetPage }) {
             { key: 'meta', label: '数据信息', children: <Meta d={d} /> },
             { key: 'preview', label: '数据预览', children: <Preview d={d} /> },
             { key: 'api', label: '接口调用', children: <ApiTab d={d} /> },
-            { key: 'rating', label: `评价与评论（${d.ratings.count}）`, children: <Ratings d={d} /> },
+            { key: 'rating', label: `评价与评论（${ratings.count}）`, children: <Ratings d={d} summary={ratings} onRated={setRatings} /> },
             { key: 'errors', label: '数据纠错', children: <ErrorReports d={d} /> },
             { key: 'apps', label: '相关应用', children: <RelatedApps d={d} /> },
           ]}
@@ -156,9 +157,8 @@ function ApiTab({ d }: { d: OpenDatasetPage }) {
   );
 }
 
-function Ratings({ d }: { d: OpenDatasetPage }) {
+function Ratings({ d, summary, onRated }: { d: OpenDatasetPage; summary: OpenDatasetPage['ratings']; onRated: (r: OpenDatasetPage['ratings']) => void }) {
   const session = useDevSession();
-  const [summary, setSummary] = useState(d.ratings);
   const comments = useAsync((signal) => api<{ id: string; body: string; createdAt: string; author: string }[]>(`/api/open/v1/datasets/${d.id}/comments`, { signal, anonymous: true }), [d.id]);
   const r = summary;
   return (
@@ -174,7 +174,7 @@ function Ratings({ d }: { d: OpenDatasetPage }) {
             </Descriptions.Item>
           ))}
         </Descriptions>
-        {session ? <RateForm d={d} session={session} onRated={setSummary} /> : <SignInHint what="评分、评论" />}
+        {session ? <RateForm d={d} session={session} onRated={onRated} /> : <SignInHint what="评分、评论" />}
       </Col>
       <Col xs={24} md={15}>
         {session && <CommentForm d={d} session={session} onPosted={comments.reload} />}
