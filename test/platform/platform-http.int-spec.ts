@@ -75,6 +75,9 @@ describe('health and docs', () => {
     expect(r.headers.get('x-correlation-id')).toBe('req-abcdef-123');
     expect(r.json.correlationId).toBe('req-abcdef-123');
     expectProblem(await call('GET', '/api/unknown-service/x'), 404, 'ROUTE_NOT_FOUND');
+    expectProblem(await call('GET', '/api'), 404, 'ROUTE_NOT_FOUND');
+    expectProblem(await call('GET', '/api/catalog?x=1'), 404, 'ROUTE_NOT_FOUND');
+    expect((await call('GET', '/api/catalog/health?probe=1')).status).toBe(200);
   });
 });
 

@@ -26,6 +26,13 @@ const ROUTES = new Map<string, ServiceName>([
   ['docs-json', 'catalog'],
 ]);
 
+/** `/api/<segment>/…` → the service that owns the segment, read from the raw request URL. */
+export function serviceOfPath(url: string): ServiceName | undefined {
+  if (!url.startsWith('/api/')) return undefined;
+  const end = url.slice(5).search(/[/?#]/);
+  return ROUTES.get(end < 0 ? url.slice(5) : url.slice(5, 5 + end));
+}
+
 export interface PlatformServer {
   apps: Record<ServiceName, INestApplication>;
   http: Server;
@@ -60,10 +67,7 @@ export async function startPlatformServer(runtime: ServiceRuntime, opts: { port:
   const root = express();
   root.disable('x-powered-by');
   root.use((req, res, next) => {
-    const [, api, segment] = req.path.split('/');
-    const service = api === 'api' ? ROUTES.get(segment) : undefined;
-    if (service) return handlers.get(service)!(req, res, next);
-    if (api === 'api') {
+    if (req.path.split('/')[1] === 'api') {
       const correlationId = correlationIdFrom(req.headers['x-correlation-id'] ?? req.headers['x-request-id']);
       res.setHeader('X-Correlation-Id', correlationId);
       return runWithContext({ correlationId }, () => sendProblem(res, CommonErrors.routeNotFound(req.path), req.originalUrl));
@@ -86,7 +90,14 @@ export async function startPlatformServer(runtime: ServiceRuntime, opts: { port:
     root.use((req, res) => sendProblem(res, CommonErrors.routeNotFound(req.path), req.originalUrl));
   }
 
-  const http = createServer(root);
+  // API requests go straight to their service's express app: passing them through the root app
+  // first set up express's request and response twice (a third of the per-request CPU of a cheap
+  // open-api call). The root app serves the portal and answers unknown /api paths.
+  const http = createServer((req, res) => {
+    const service = serviceOfPath(req.url ?? '/');
+    if (service) handlers.get(service)!(req, res);
+    else root(req, res);
+  });
   keepConnectionsLongerThanClients(http);
   await new Promise<void>((resolveListen, reject) => {
     http.once('error', reject);
