@@ -199,8 +199,9 @@ function runningJob(fileName: string): Promise<any> {
 }
 
 it('loads an upload while it arrives, and names the raw file by its SHA-256 once the last byte is in', async () => {
-  const file = csv(rowsOf(6000, 20_000));
-  const cut = 300 * 1024;
+  // Past the spool's first 1 MB write, so rows can be read before the rest is sent.
+  const file = csv(rowsOf(30_000, 20_000));
+  const cut = 1536 * 1024;
   const upload = partialUpload('边传边载.csv', file.subarray(0, cut), file.length);
   // Rows are read before the rest of the file is even sent; the hash cannot be known yet.
   const running = await runningJob('边传边载.csv');
@@ -210,9 +211,9 @@ it('loads an upload while it arrives, and names the raw file by its SHA-256 once
   const sha256 = createHash('sha256').update(file).digest('hex');
   expect(res).toMatchObject({ status: 202, body: { id: running.id, source: { sha256 } } });
   const job = await waitForJob(ingest, running.id);
-  expect(job).toMatchObject({ state: 'succeeded', rowsRead: 6000, rowsRejected: 0, bytesTotal: file.length });
+  expect(job).toMatchObject({ state: 'succeeded', rowsRead: 30_000, rowsRejected: 0, bytesTotal: file.length });
   const versions = await ingest.expect<any[]>(200, 'GET', `/datasets/${dataset.id}/versions`);
-  expect(versions.find((v) => v.version === job.version)).toMatchObject({ status: 'current', rowCount: 6000, source: { sha256, size: file.length, objectKey: `raw/${sha256}` } });
+  expect(versions.find((v) => v.version === job.version)).toMatchObject({ status: 'current', rowCount: 30_000, source: { sha256, size: file.length, objectKey: `raw/${sha256}` } });
   const stored = await p.runtime.objectStorage.get(`raw/${sha256}`);
   expect(await streamText(stored)).toBe(file.toString('utf8'));
   const [row] = (await p.pool.query(`SELECT source FROM ingest.job WHERE id = $1`, [job.id])).rows;
@@ -221,8 +222,8 @@ it('loads an upload while it arrives, and names the raw file by its SHA-256 once
 
 it('fails the job of an upload cut off while it loads, and keeps the current version', async () => {
   const before = (await ingest.expect(200, 'GET', `/datasets/${dataset.id}`)).currentVersion;
-  const file = csv(rowsOf(6000, 40_000));
-  const upload = partialUpload('中途断开.csv', file.subarray(0, 300 * 1024), file.length);
+  const file = csv(rowsOf(30_000, 60_000));
+  const upload = partialUpload('中途断开.csv', file.subarray(0, 1536 * 1024), file.length);
   const running = await runningJob('中途断开.csv');
   upload.cut();
   const job = await waitForJob(ingest, running.id);

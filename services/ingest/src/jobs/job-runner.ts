@@ -24,8 +24,10 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
   private loop?: Promise<void>;
   private wake?: () => void;
   private active?: Promise<void>;
-  /** Set while a job runs here, or is being claimed: one job at a time per process. */
-  private busy = false;
+  /** Set while a job runs here: one job at a time per process. */
+  private running = false;
+  /** The queue poll's claim while it is in flight. */
+  private claiming?: Promise<unknown>;
   private readonly staleAfterMs: number;
 
   constructor(
@@ -79,50 +81,62 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   /**
-   * Runs an upload's job while its bytes still arrive, when this process runs no other job. Gives
-   * undefined when it does: the caller then stores the file first and queues the job.
+   * Runs an upload's job while its bytes still arrive, when this process runs no other job: gives
+   * the job once it is created, the load going on. Gives undefined when another job runs: the
+   * caller then stores the file first and queues the job.
    */
-  startNow(create: () => Promise<IngestJob>, arriving: ArrivingRawFile): Promise<IngestJob> | undefined {
-    if (this.busy || this.stopped) return undefined;
-    this.busy = true;
-    const created = create();
-    this.active = created
-      .then(
-        (job) => this.loader.run(job, arriving),
-        () => arriving.release(),
-      )
-      .finally(() => {
-        this.busy = false;
-        this.active = undefined;
-        this.wake?.();
-      });
-    return created;
+  async startNow(create: () => Promise<IngestJob>, arriving: ArrivingRawFile): Promise<IngestJob | undefined> {
+    // A poll of the queue in flight may claim a job: wait for its answer rather than give up.
+    while (this.claiming) await this.claiming.catch(() => undefined);
+    if (this.running || this.stopped) return undefined;
+    this.running = true;
+    let job: IngestJob;
+    try {
+      job = await create();
+    } catch (err) {
+      this.running = false;
+      await arriving.release();
+      throw err;
+    }
+    this.active = this.loader.run(job, arriving).finally(() => {
+      this.running = false;
+      this.active = undefined;
+      this.wake?.();
+    });
+    return job;
   }
 
   private async runOne(): Promise<boolean> {
-    if (this.busy) return false;
-    this.busy = true;
-    try {
-      return await this.claimAndRun();
-    } finally {
-      this.busy = false;
-    }
-  }
-
-  private async claimAndRun(): Promise<boolean> {
-    const [row] = await this.db.query(
+    if (this.running || this.claiming) return false;
+    const claim = this.db.query(
       `WITH next AS (SELECT id FROM ingest.job WHERE state = 'queued' ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1),
             claimed AS (UPDATE ingest.job j SET state = 'running', attempts = attempts + 1, started_at = now(), heartbeat_at = now(), error = NULL
                         FROM next WHERE j.id = next.id RETURNING j.id)
        SELECT id FROM claimed`,
     );
-    const id = row?.id;
+    this.claiming = claim;
+    let id: string | undefined;
+    try {
+      id = (await claim)[0]?.id;
+    } finally {
+      this.claiming = undefined;
+    }
     if (!id) return false;
+    // startNow waits on this claim one step behind this await, so it sees the flag.
+    this.running = true;
+    try {
+      await this.runClaimed(id);
+    } finally {
+      this.running = false;
+    }
+    return true;
+  }
+
+  private async runClaimed(id: string): Promise<void> {
     const job = await this.db.getRepository(IngestJob).findOneByOrFail({ id });
     this.active = this.loader.run(job);
     await this.active;
     this.active = undefined;
-    return true;
   }
 
   /** Jobs of dead processes: discard their loading version and queue them again (or fail them). */

@@ -20,22 +20,23 @@ describe('RawFileStore', () => {
 
   it('hands out the bytes while they arrive, in 64 KB chunks, and stores them under their SHA-256 at the end', async () => {
     const body = new PassThrough();
-    const data = randomBytes(3 * CHUNK_BYTES + 1000);
+    const data = randomBytes(20 * CHUNK_BYTES + 1000);
     const arriving = raw.receive(body, { follow: true });
     const chunks: Buffer[] = [];
     const reading = (async () => {
       for await (const c of arriving.bytes()) chunks.push(c);
     })();
-    body.write(data.subarray(0, 2 * CHUNK_BYTES + 10));
+    // More than one batch of the spool's writes, so some of it is written before the end.
+    body.write(data.subarray(0, 17 * CHUNK_BYTES + 10));
     await expect(arriving.started).resolves.toBe(true);
-    for (let i = 0; i < 100 && chunks.length < 2; i++) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 200 && chunks.length < 17; i++) await new Promise((r) => setTimeout(r, 5));
     // Read before the upload is complete.
-    expect(chunks.map((c) => c.length)).toEqual([CHUNK_BYTES, CHUNK_BYTES]);
-    body.end(data.subarray(2 * CHUNK_BYTES + 10));
+    expect(chunks.map((c) => c.length)).toEqual(Array(17).fill(CHUNK_BYTES));
+    body.end(data.subarray(17 * CHUNK_BYTES + 10));
     const sha256 = createHash('sha256').update(data).digest('hex');
     await expect(arriving.stored).resolves.toEqual({ objectKey: `raw/${sha256}`, sha256, size: data.length });
     await reading;
-    expect(chunks.map((c) => c.length)).toEqual([CHUNK_BYTES, CHUNK_BYTES, CHUNK_BYTES, 1000]);
+    expect(chunks.map((c) => c.length)).toEqual([...Array(20).fill(CHUNK_BYTES), 1000]);
     expect(Buffer.concat(chunks).equals(data)).toBe(true);
     expect(await storage.stat(`raw/${sha256}`)).toMatchObject({ size: data.length, etag: createHash('md5').update(data).digest('hex') });
   });

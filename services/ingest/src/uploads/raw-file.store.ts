@@ -8,6 +8,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CHUNK_BYTES } from '../parsing/byte-source';
 import { SourceError } from '../pipeline/contracts';
 
+/** Bytes per spool write and per read of the spool. */
+const IO_BATCH_BYTES = 16 * CHUNK_BYTES;
+
 export interface StoredRawFile {
   objectKey: string;
   sha256: string;
@@ -55,15 +58,27 @@ export class ArrivingRawFile {
     try {
       out = await opened;
       if (this.followed && !(await this.reader)) throw new Error('the upload spool cannot be read');
+      // Written in batches: each file write is a round trip to the thread pool.
+      const pending: Buffer[] = [];
+      let pendingBytes = 0;
+      const flush = async (file: FileHandle) => {
+        const data = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
+        for (let at = 0; at < data.length; ) at += (await file.write(data, at, data.length - at)).bytesWritten;
+        this.written += data.length;
+        pending.length = 0;
+        pendingBytes = 0;
+        this.notify();
+      };
       for await (const chunk of body as AsyncIterable<Buffer>) {
         if (chunk.length === 0) continue;
         sha256.update(chunk);
         md5.update(chunk);
-        for (let at = 0; at < chunk.length; ) at += (await out.write(chunk, at, chunk.length - at)).bytesWritten;
-        this.written += chunk.length;
-        if (this.written === chunk.length) this.markStarted(true);
-        this.notify();
+        this.markStarted(true);
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        if (pendingBytes >= IO_BATCH_BYTES) await flush(out);
       }
+      if (pendingBytes > 0) await flush(out);
       await out.close();
       out = undefined;
     } catch (err) {
@@ -104,10 +119,17 @@ export class ArrivingRawFile {
       for (;;) {
         const ready = this.written - at;
         if (ready >= CHUNK_BYTES || (this.finished && ready > 0)) {
-          const chunk = Buffer.allocUnsafe(Math.min(ready, CHUNK_BYTES));
-          const { bytesRead } = await handle.read(chunk, 0, chunk.length, at);
-          at += bytesRead;
-          yield bytesRead === chunk.length ? chunk : chunk.subarray(0, bytesRead);
+          // Up to IO_BATCH_BYTES in one read, handed out in whole chunks (the last may be short at the end).
+          const length = Math.min(IO_BATCH_BYTES, this.finished ? ready : ready - (ready % CHUNK_BYTES));
+          const batch = Buffer.allocUnsafe(length);
+          let got = 0;
+          while (got < length) {
+            const { bytesRead } = await handle.read(batch, got, length - got, at + got);
+            if (bytesRead === 0) throw new Error('the upload spool is shorter than what was written to it');
+            got += bytesRead;
+          }
+          at += length;
+          for (let from = 0; from < length; from += CHUNK_BYTES) yield batch.subarray(from, Math.min(from + CHUNK_BYTES, length));
           continue;
         }
         if (this.failure) throw new SourceError('UPLOAD_INCOMPLETE', '文件没有完整上传（连接中断），请重新上传', 'The upload did not complete');

@@ -54,11 +54,11 @@ export class UploadsService {
     const name = safeFileName(fileName);
     const arriving = this.raw.receive(body, { follow: true });
     const started = await arriving.started;
-    const live = started ? this.runner.startNow(() => this.jobs.startNow(dataset, 'upload', { kind: 'upload', fileName: name }, staff.userId), arriving) : undefined;
+    const live = started ? await this.runner.startNow(() => this.jobs.startNow(dataset, 'upload', { kind: 'upload', fileName: name }, staff.userId), arriving) : undefined;
     if (!live) await arriving.release();
     const stored = await arriving.stored;
     if (stored.size === 0) throw IngestErrors.emptyFile();
-    if (live) return this.jobs.recordRawFile(await live, stored);
+    if (live) return this.jobs.recordRawFile(live, stored);
     const job = await this.db.transaction((m) =>
       this.jobs.enqueue(m, dataset, 'upload', { kind: 'upload', fileName: name, sha256: stored.sha256, size: stored.size, objectKey: stored.objectKey }, staff.userId),
     );
