@@ -67,6 +67,10 @@ describe('health and docs', () => {
     const metrics = await fetch(`${p.baseUrl}/api/audit/metrics`).then((r) => r.text());
     expect(metrics).toContain('events_consumed_total');
     expect(metrics).toContain('service="audit"');
+    // Requests are timed by route template, including refused ones.
+    await call('GET', '/api/catalog/departments');
+    const catalogMetrics = await fetch(`${p.baseUrl}/api/catalog/metrics`).then((r) => r.text());
+    expect(catalogMetrics).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/api\/catalog\/departments"[^}]*\} [1-9]/);
   });
 
   it('echoes a caller correlation id and answers unknown routes with problem+json', async () => {

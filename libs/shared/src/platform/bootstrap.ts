@@ -9,6 +9,7 @@ import { SERVICE_NAMES, SERVICES, ServiceName } from '../events/contracts/servic
 import { requestContextMiddleware } from '../http/request-context.middleware';
 import { migrateServiceSchema } from '../db/data-source';
 import { PinoNestLogger } from '../observability/logger';
+import { httpMetricsMiddleware, ServiceMetrics } from '../observability/metrics';
 import { EventPlumbing } from './platform.module';
 import type { ServiceRuntime } from './service-runtime';
 
@@ -45,6 +46,7 @@ export async function createServiceApp(rootModule: DynamicModule, service: Servi
   const prefix = routePrefixOf(service);
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.use(requestContextMiddleware(logger));
+  app.use(httpMetricsMiddleware(app.get(ServiceMetrics)));
   app.use(express.json({ limit: runtime.settings.bodyLimit, type: ['application/json', 'application/*+json'] }));
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (!err) return next();

@@ -1,9 +1,7 @@
-import { CallHandler, DynamicModule, ExecutionContext, Global, Injectable, Module, NestInterceptor, OnApplicationShutdown } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { DynamicModule, Global, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import type { Request, Response } from 'express';
-import { Observable, tap } from 'rxjs';
 import { DataSource, EntitySchema, MixedList } from 'typeorm';
 import { AuthGuard } from '../auth/auth.guard';
 import { TokenService } from '../auth/token.service';
@@ -21,21 +19,6 @@ import { ServiceMetrics } from '../observability/metrics';
 import { OBJECT_STORAGE } from '../storage/object-storage';
 import { DeadLetterController, HealthController, MetricsController } from './platform.controllers';
 import { SERVICE_NAME, SERVICE_RUNTIME, ServiceRuntime } from './service-runtime';
-
-@Injectable()
-class HttpMetricsInterceptor implements NestInterceptor {
-  constructor(private readonly metrics: ServiceMetrics) {}
-
-  intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (ctx.getType() !== 'http') return next.handle();
-    const started = process.hrtime.bigint();
-    const req = ctx.switchToHttp().getRequest<Request>();
-    const res = ctx.switchToHttp().getResponse<Response>();
-    const route = (req.route as { path?: string } | undefined)?.path ?? 'unknown';
-    const record = () => this.metrics.observeHttp(req.method, route, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
-    return next.handle().pipe(tap({ complete: record, error: record }));
-  }
-}
 
 /**
  * Owns the service's event plumbing: the outbox relay and the consumer (through EventServer).
@@ -132,7 +115,6 @@ export class PlatformModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useFactory: () => new ProblemDetailsFilter(o.runtime.settings.bodyLimit) },
         { provide: APP_PIPE, useFactory: createValidationPipe },
-        { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor },
       ],
       exports: [SERVICE_RUNTIME, SERVICE_NAME, EVENT_TRANSPORT, OBJECT_STORAGE, KEY_VALUE_STORE, ServiceMetrics, TokenService, OutboxWriter, EventPlumbing, DeadLetterService],
     };
