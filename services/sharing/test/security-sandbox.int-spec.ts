@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { eventually, startTestPlatform, TestPlatform } from '../../../test/test-platform';
-import { sandboxRoleOf } from '../src/sandbox/sandbox-roles';
+import { SandboxRoles } from '../src/sandbox/sandbox-roles';
 import { SandboxService } from '../src/sandbox/sandbox.service';
 import { SECURITY_SETTINGS, SecuritySettings } from '../src/security/security.settings';
 import { SharingClock } from '../src/sharing.settings';
@@ -143,13 +143,13 @@ describe('attacks', () => {
     await c.connect();
     try {
       await c.query('BEGIN READ ONLY');
-      await c.query(`SET LOCAL ROLE "${sandboxRoleOf(grant)}"`);
+      await c.query(`SET LOCAL ROLE "${p.server.apps.sharing.get(SandboxRoles).roleOf(grant)}"`);
       expect((await c.query(`SELECT count(*)::int AS n FROM sharing."${people.table}"`)).rows[0].n).toBe(300);
       await expect(c.query(`SELECT count(*) FROM sharing."${visits.table}"`)).rejects.toMatchObject({ code: '42501' });
       await c.query('ROLLBACK');
       for (const other of ['sharing.grant_', 'sharing.share_request', 'catalog.department']) {
         await c.query('BEGIN READ ONLY');
-        await c.query(`SET LOCAL ROLE "${sandboxRoleOf(grant)}"`);
+        await c.query(`SET LOCAL ROLE "${p.server.apps.sharing.get(SandboxRoles).roleOf(grant)}"`);
         await expect(c.query(`SELECT count(*) FROM ${other}`)).rejects.toMatchObject({ code: '42501' });
         await c.query('ROLLBACK');
       }
@@ -233,7 +233,7 @@ describe('attacks', () => {
     await c.connect();
     try {
       await c.query('BEGIN READ ONLY');
-      await c.query(`SET LOCAL ROLE "${sandboxRoleOf(g)}"`);
+      await c.query(`SET LOCAL ROLE "${p.server.apps.sharing.get(SandboxRoles).roleOf(g)}"`);
       await expect(c.query(`SELECT count(*) FROM sharing."${people.table}"`)).rejects.toMatchObject({ code: '42501' });
       await c.query('ROLLBACK');
     } finally {

@@ -6,3 +6,4 @@ export * from './sandbox/sandbox-sql';
 export * from './sandbox/row-sets';
 export * from './sandbox/release-check';
 export * from './sandbox/sandbox-settings';
+export * from './sandbox/sandbox-runtime';

@@ -3,7 +3,7 @@ import { eventually, startTestPlatform, TestPlatform } from '../../../../test/te
 import { demoCreditCode } from '../../../catalog/src/demo/demo-city.seeder';
 import { ServiceApi, uploadFile, waitForJob } from '../../../ingest/test/ingest-fixtures';
 import { idNumber, OpenApi, publishOpenDataset, relaxLimits } from '../../test/open-fixtures';
-import { openSandboxRoleOf } from './open-sandbox-roles';
+import { OpenSandboxRoles } from './open-sandbox-roles';
 import { OPEN_SANDBOX_SETTINGS, OpenSandboxClock, OpenSandboxService } from './open-sandbox.service';
 
 /**
@@ -145,12 +145,12 @@ describe('the sandbox role (defence in depth)', () => {
     await c.connect();
     try {
       await c.query('BEGIN READ ONLY');
-      await c.query(`SET LOCAL ROLE "${openSandboxRoleOf(application)}"`);
+      await c.query(`SET LOCAL ROLE "${p.server.apps['open-api'].get(OpenSandboxRoles).roleOf(application)}"`);
       expect((await c.query(`SELECT count(*)::int AS n FROM openapi."${rows[0].table_name}"`)).rows[0].n).toBe(300);
       await c.query('ROLLBACK');
       for (const other of ['openapi.developer', 'openapi.api_key', 'openapi.conditional_application', 'openapi.sandbox_job']) {
         await c.query('BEGIN READ ONLY');
-        await c.query(`SET LOCAL ROLE "${openSandboxRoleOf(application)}"`);
+        await c.query(`SET LOCAL ROLE "${p.server.apps['open-api'].get(OpenSandboxRoles).roleOf(application)}"`);
         await expect(c.query(`SELECT count(*) FROM ${other}`)).rejects.toMatchObject({ code: '42501' });
         await c.query('ROLLBACK');
       }

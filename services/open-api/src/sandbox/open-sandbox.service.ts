@@ -14,9 +14,11 @@ import {
   outputGroups,
   planSandboxQuery,
   quoteIdent,
+  runSandboxQuery,
   SandboxJobRecordedV1,
   SandboxPlan,
   SandboxRefusal,
+  SandboxRunFailure,
   SandboxSettings,
   SandboxTable,
   SERVICE_RUNTIME,
@@ -242,27 +244,13 @@ export class OpenSandboxService implements OnModuleInit, OnApplicationShutdown {
 
   /** Runs the plan read-only, under the applications' role, with time, memory and row limits. */
   private async run(plan: SandboxPlan, role: string): Promise<Record<string, unknown>[]> {
-    const client = await this.pool.connect();
-    let broken = false;
     try {
-      await client.query('BEGIN TRANSACTION READ ONLY');
-      await client.query(`SET LOCAL statement_timeout = ${this.settings.sandboxTimeoutMs}`);
-      await client.query(`SET LOCAL work_mem = '${this.settings.sandboxWorkMem}'`);
-      await client.query(`SET LOCAL search_path = pg_catalog`);
-      await client.query(`SET LOCAL ROLE "${role}"`);
-      const { rows } = await client.query(`SELECT * FROM (${plan.sql}) AS __sandbox_q LIMIT ${this.settings.sandboxMaxRows + 1}`);
-      await client.query('COMMIT');
-      return rows;
+      return await runSandboxQuery(this.pool, plan.sql, role, { timeoutMs: this.settings.sandboxTimeoutMs, workMem: this.settings.sandboxWorkMem, maxRows: this.settings.sandboxMaxRows });
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => (broken = true));
-      const code = (err as { code?: string }).code;
-      if (code === '57014') throw new Refused('failed', OpenSandboxErrors.timeout(this.settings.sandboxTimeoutMs));
-      if (code === '42501') throw new Refused('refused', OpenSandboxErrors.refused('SANDBOX_PERMISSION_DENIED', '沙箱角色无权访问所引用的对象', 'The sandbox role may not access a referenced object'));
-      // PostgreSQL's message may quote a value: only the SQLSTATE is returned.
-      if (code) throw new Refused('failed', OpenSandboxErrors.failed(code));
-      throw err;
-    } finally {
-      client.release(broken);
+      if (!(err instanceof SandboxRunFailure)) throw err;
+      if (err.reason === 'timeout') throw new Refused('failed', OpenSandboxErrors.timeout(this.settings.sandboxTimeoutMs));
+      if (err.reason === 'permission') throw new Refused('refused', OpenSandboxErrors.refused('SANDBOX_PERMISSION_DENIED', '沙箱角色无权访问所引用的对象', 'The sandbox role may not access a referenced object'));
+      throw new Refused('failed', OpenSandboxErrors.failed(err.sqlstate));
     }
   }
 

@@ -9,12 +9,14 @@ import {
   DomainException,
   encodeRowSet,
   ledgerWindow,
-  outputGroups,
   OutboxWriter,
+  outputGroups,
   planSandboxQuery,
+  runSandboxQuery,
   SandboxJobRecordedV1,
   SandboxPlan,
   SandboxRefusal,
+  SandboxRunFailure,
   SandboxTable,
   SERVICE_RUNTIME,
   ServiceRuntime,
@@ -219,27 +221,13 @@ export class SandboxService implements OnApplicationShutdown {
 
   /** Runs the plan read-only, under the grant's role, with time, memory and row limits. */
   private async run(plan: SandboxPlan, role: string): Promise<Record<string, unknown>[]> {
-    const client = await this.pool.connect();
-    let broken = false;
     try {
-      await client.query('BEGIN TRANSACTION READ ONLY');
-      await client.query(`SET LOCAL statement_timeout = ${this.settings.sandboxTimeoutMs}`);
-      await client.query(`SET LOCAL work_mem = '${this.settings.sandboxWorkMem}'`);
-      await client.query(`SET LOCAL search_path = pg_catalog`);
-      await client.query(`SET LOCAL ROLE "${role}"`);
-      const { rows } = await client.query(`SELECT * FROM (${plan.sql}) AS __sandbox_q LIMIT ${this.settings.sandboxMaxRows + 1}`);
-      await client.query('COMMIT');
-      return rows;
+      return await runSandboxQuery(this.pool, plan.sql, role, { timeoutMs: this.settings.sandboxTimeoutMs, workMem: this.settings.sandboxWorkMem, maxRows: this.settings.sandboxMaxRows });
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => (broken = true));
-      const code = (err as { code?: string }).code;
-      if (code === '57014') throw new Refused('failed', SecurityErrors.sandboxTimeout(this.settings.sandboxTimeoutMs));
-      if (code === '42501') throw new Refused('refused', SecurityErrors.sandboxRefused('SANDBOX_PERMISSION_DENIED', '沙箱角色无权访问所引用的对象', 'The sandbox role may not access a referenced object'));
-      // PostgreSQL's message may quote a value (e.g. a failed cast of an ID number): only the SQLSTATE is returned.
-      if (code) throw new Refused('failed', SecurityErrors.sandboxFailed(`SQLSTATE ${code}`, `SQLSTATE ${code}`));
-      throw err;
-    } finally {
-      client.release(broken);
+      if (!(err instanceof SandboxRunFailure)) throw err;
+      if (err.reason === 'timeout') throw new Refused('failed', SecurityErrors.sandboxTimeout(this.settings.sandboxTimeoutMs));
+      if (err.reason === 'permission') throw new Refused('refused', SecurityErrors.sandboxRefused('SANDBOX_PERMISSION_DENIED', '沙箱角色无权访问所引用的对象', 'The sandbox role may not access a referenced object'));
+      throw new Refused('failed', SecurityErrors.sandboxFailed(`SQLSTATE ${err.sqlstate}`, `SQLSTATE ${err.sqlstate}`));
     }
   }
 
