@@ -1,6 +1,8 @@
 import ExcelJS from 'exceljs';
+import { createEnvelope } from '@gov/shared';
 import { startTestPlatform, TestPlatform } from '../../../test/test-platform';
 import { AuditIngestion } from '../src/records/audit-ingestion.service';
+import { verifyStoredLog } from '../src/log/log-verification';
 import { SearchProjector } from '../src/traces/search-projector';
 import { access, AuditApi, auditLogOf, logged, publish, publishRaw, settled, user, uuid } from './audit-fixtures';
 
@@ -52,6 +54,39 @@ describe('audit ingestion and traces', () => {
     expect(await auditLogOf(p).size()).toBe(size);
     const { rows } = await p.pool.query(`SELECT seq FROM audit.audit_record WHERE event_id = $1`, [env.id]);
     expect(rows.map((r) => Number(r.seq))).toEqual([seq]);
+  });
+
+  it('a backlog of several batches is sequenced pipelined: every event once, in intake order, and the log verifies', async () => {
+    const log = auditLogOf(p);
+    const before = await publish(p, 'sharing.data.accessed', access({ grantId: uuid() }), { actor: user('u-backlog') });
+    await logged(p, before.id);
+    // More than two full batches (the next one is read while the current one is appended), one
+    // event already logged, and a partial batch at the end.
+    const events = Array.from({ length: 4700 }, (_, i) => createEnvelope('sharing.data.accessed', access({ grantId: uuid() }), { producer: 'sharing', actor: user(`u-backlog-${i % 97}`) }));
+    events.splice(2500, 0, before);
+    await p.pool.query(`INSERT INTO audit.intake (event_id, envelope) SELECT * FROM unnest($1::uuid[], $2::json[]) ON CONFLICT (event_id) DO NOTHING`, [
+      events.map((e) => e.id),
+      events.map((e) => JSON.stringify(e)),
+    ]);
+    await log.flush();
+    await settled(p);
+    const { rows } = await p.pool.query(`SELECT event_id, seq FROM audit.audit_record WHERE event_id = ANY($1::uuid[])`, [events.map((e) => e.id)]);
+    expect(rows).toHaveLength(events.length);
+    const seqOf = new Map(rows.map((r) => [r.event_id, Number(r.seq)]));
+    const fresh = events.filter((e) => e !== before).map((e) => seqOf.get(e.id)!);
+    for (let i = 1; i < fresh.length; i++) expect(fresh[i]).toBeGreaterThan(fresh[i - 1]);
+    expect(seqOf.get(before.id)).toBeLessThan(fresh[0]);
+    const left = await p.pool.query(`SELECT count(*)::int AS n FROM audit.intake WHERE event_id = ANY($1::uuid[])`, [events.map((e) => e.id)]);
+    expect(left.rows[0].n).toBe(0);
+    await log.signNow();
+    const client = await p.pool.connect();
+    try {
+      const report = await verifyStoredLog(client as any, p.runtime.objectStorage, log.publicKeyPem);
+      expect(report.ok).toBe(true);
+      expect(report.recordsChecked).toBeGreaterThan(events.length);
+    } finally {
+      client.release();
+    }
   });
 
   it('quarantines an access without an actor and an event of unknown type, with the reason', async () => {

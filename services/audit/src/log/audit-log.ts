@@ -48,6 +48,13 @@ export interface AppendedRecord {
   record: AuditLogRecord;
 }
 
+/** The next intake rows, read (not taken) while the previous batch was being appended. */
+interface Prefetched {
+  rows: { id: string; envelope: IncomingEvent }[];
+  /** Fewer than a batch: taken afresh instead, in case more arrived after the read. */
+  partial: boolean;
+}
+
 export type AppendListener = (records: AppendedRecord[]) => Promise<void>;
 
 interface HeadRow {
@@ -147,6 +154,7 @@ export class AuditLog implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly listeners: AppendListener[] = [];
   private timer?: NodeJS.Timeout;
   private running?: Promise<number>;
+  private flushing?: Promise<number>;
   private unexported: SignedTreeHead[] = [];
   private lastHeadAt = 0;
   private closed = false;
@@ -207,24 +215,66 @@ export class AuditLog implements OnApplicationBootstrap, OnModuleDestroy {
     return id;
   }
 
-  /** Sequences until the intake is empty; returns the number of records appended. */
-  async flush(): Promise<number> {
+  /**
+   * Sequences until the intake is empty; returns the number of records appended. Pipelined: as
+   * soon as a batch has been taken from the intake, the next one is read (not yet taken) on
+   * another connection, so reading and parsing it overlaps this batch's building, COPY and commit;
+   * the next transaction then only deletes those ids (answering which it got) and appends them.
+   */
+  flush(): Promise<number> {
+    // One flush at a time in this process (the timer's and a caller's), so read-aheads are not
+    // wasted on rows the other flush takes; a second caller then flushes what arrived meanwhile.
+    const run = (this.flushing ?? Promise.resolve(0)).catch(() => 0).then(() => this.flushPipelined());
+    this.flushing = run;
+    return run;
+  }
+
+  private async flushPipelined(): Promise<number> {
     let total = 0;
-    for (;;) {
-      const n = await this.sequenceOnce();
-      total += n;
-      if (n < this.settings.batchSize) return total;
+    let next: Promise<Prefetched | undefined> | undefined;
+    try {
+      for (;;) {
+        if (this.closed) return total;
+        const pre = next ? await next : undefined;
+        next = undefined;
+        const { appended, prefetch } = await this.serialized(() => this.appendBatch(pre, true));
+        next = prefetch;
+        total += appended;
+        if (!next && appended < this.settings.batchSize) return total;
+      }
+    } finally {
+      // A read-ahead nobody will use: only read, never taken, so nothing is lost.
+      void next?.catch(() => undefined);
     }
   }
 
   /** One batch, serialized within this process and across processes (advisory lock). */
-  sequenceOnce(): Promise<number> {
-    const run = (this.running ?? Promise.resolve(0)).catch(() => 0).then(() => this.appendBatch());
-    this.running = run;
+  async sequenceOnce(): Promise<number> {
+    return (await this.serialized(() => this.appendBatch(undefined, false))).appended;
+  }
+
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const run = (this.running ?? Promise.resolve(0)).catch(() => 0).then(work);
+    this.running = run.then(
+      () => 0,
+      () => 0,
+    );
     return run;
   }
 
-  private async appendBatch(): Promise<number> {
+  /** Reads (does not take) the intake rows after `after`, on a connection of its own. */
+  private async readAhead(after: number): Promise<Prefetched | undefined> {
+    const list = await rows<{ id: string; envelope: IncomingEvent }>(
+      this.ds,
+      `SELECT id, envelope FROM audit.intake WHERE id > $2 ORDER BY id LIMIT $1`,
+      [this.settings.batchSize, after],
+    );
+    // A short read may be a snapshot taken just before more arrived: the batch takes afresh then.
+    return list.length ? { rows: list, partial: list.length < this.settings.batchSize } : undefined;
+  }
+
+  private async appendBatch(pre: Prefetched | undefined, readAhead: boolean): Promise<{ appended: number; prefetch?: Promise<Prefetched | undefined> }> {
+    let prefetch: Promise<Prefetched | undefined> | undefined;
     const heads: SignedTreeHead[] = [];
     const appended: AppendedRecord[] = [];
     let frontier: MerkleFrontier | undefined;
@@ -242,11 +292,34 @@ export class AuditLog implements OnApplicationBootstrap, OnModuleDestroy {
            SELECT * FROM taken`,
           [this.settings.batchSize, after],
         );
-      let intake = await take(this.lastIntakeId);
+      let intake: { id: string; envelope: IncomingEvent }[] = [];
+      if (pre && !pre.partial) {
+        // Read ahead while the previous batch was appended: take exactly those rows now. Intake rows
+        // are never updated, so the envelopes read are the ones deleted; a row another sequencer
+        // took meanwhile is not returned and so not appended here.
+        const taken = new Set(
+          (
+            await rows<{ id: string }>(
+              m,
+              `WITH taken AS (DELETE FROM audit.intake WHERE id = ANY($1::bigint[]) RETURNING id) SELECT id FROM taken`,
+              [pre.rows.map((r) => r.id)],
+            )
+          ).map((r) => String(r.id)),
+        );
+        intake = pre.rows.filter((r) => taken.has(String(r.id)));
+      }
+      if (!intake.length) intake = await take(this.lastIntakeId);
       if (!intake.length && this.lastIntakeId > 0) intake = await take(0);
       if (!intake.length) return;
-      this.lastIntakeId = Math.max(this.lastIntakeId, ...intake.map((i) => Number(i.id)));
       intake.sort((a, b) => Number(a.id) - Number(b.id));
+      const maxId = Number(intake[intake.length - 1].id);
+      this.lastIntakeId = Math.max(this.lastIntakeId, maxId);
+      // A full batch: more is probably waiting, so read the next one while this one is built and copied.
+      if (readAhead && intake.length >= this.settings.batchSize && !this.closed) {
+        const p = this.readAhead(maxId);
+        p.catch(() => undefined);
+        prefetch = p;
+      }
       // The unique event id is the backstop behind the inboxes: an event already logged is not logged twice.
       const already = new Set(
         (
@@ -274,7 +347,7 @@ export class AuditLog implements OnApplicationBootstrap, OnModuleDestroy {
     }
     await this.exportHeads();
     if (appended.length) for (const l of this.listeners) await l(appended).catch((err) => this.logger.error(`listener: ${(err as Error).stack}`));
-    return appended.length;
+    return { appended: appended.length, prefetch };
   }
 
   /**
