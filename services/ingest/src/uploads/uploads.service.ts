@@ -48,12 +48,13 @@ export class UploadsService {
   /**
    * Stores the file and loads it. When no other job runs in this process, the load starts with the
    * first bytes and reads the file as it arrives; the answer still waits until the raw file is
-   * stored. Otherwise the job is queued once the file is stored.
+   * stored. Otherwise, or with `live: false`, the job is queued once the file is stored.
    */
-  async uploadFile(staff: StaffPrincipal, dataset: Dataset, fileName: string, body: Readable): Promise<IngestJob> {
+  async uploadFile(staff: StaffPrincipal, dataset: Dataset, fileName: string, body: Readable, opts: { live?: boolean } = {}): Promise<IngestJob> {
     const name = safeFileName(fileName);
-    const arriving = this.raw.receive(body, { follow: true });
-    const started = await arriving.started;
+    const live0 = opts.live ?? true;
+    const arriving = this.raw.receive(body, { follow: live0 });
+    const started = live0 && (await arriving.started);
     const live = started ? await this.runner.startNow(() => this.jobs.startNow(dataset, 'upload', { kind: 'upload', fileName: name }, staff.userId), arriving) : undefined;
     if (!live) await arriving.release();
     const stored = await arriving.stored;
@@ -114,7 +115,9 @@ export class UploadsService {
         for (let i = 0; i < parts; i++) yield* await storage.get(`uploads/${session.id}/${String(i).padStart(6, '0')}`);
       })(),
     );
-    const job = await this.uploadFile(staff, dataset, session.file_name, joined);
+    // The chunks are on the platform already: the last PATCH answers once they are joined and stored,
+    // and the load runs as a queued job (loading live would hold that answer for the whole load).
+    const job = await this.uploadFile(staff, dataset, session.file_name, joined, { live: false });
     const [done] = await this.db.query(`WITH u AS (UPDATE ingest.upload_session SET status = 'complete', job_id = $2, updated_at = now() WHERE id = $1 RETURNING *) SELECT * FROM u`, [session.id, job.id]);
     for (let i = 0; i < parts; i++) await this.storage.delete(`uploads/${session.id}/${String(i).padStart(6, '0')}`);
     return sessionView(done);
