@@ -5,11 +5,12 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import {
   AuditLogRecord,
+  canonicalJson,
   consistencyRanges,
-  encodeRecord,
   hashRanges,
   inclusionRanges,
   keyIdOf,
+  leafHashOfInput,
   MerkleFrontier,
   NodeId,
   nodeKey,
@@ -17,7 +18,6 @@ import {
   OBJECT_STORAGE,
   ObjectStorage,
   publicKeyPem,
-  recordLeafHash,
   SERVICE_RUNTIME,
   ServiceRuntime,
   SignedTreeHead,
@@ -155,6 +155,7 @@ export class AuditLog implements OnApplicationBootstrap, OnModuleDestroy {
   private timer?: NodeJS.Timeout;
   private running?: Promise<number>;
   private flushing?: Promise<number>;
+  private exporting: Promise<void> = Promise.resolve();
   private unexported: SignedTreeHead[] = [];
   private lastHeadAt = 0;
   private closed = false;
@@ -188,6 +189,7 @@ export class AuditLog implements OnApplicationBootstrap, OnModuleDestroy {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running?.catch(() => undefined);
+    await this.exporting;
   }
 
   get publicKeyPem(): string {
@@ -245,6 +247,7 @@ export class AuditLog implements OnApplicationBootstrap, OnModuleDestroy {
     } finally {
       // A read-ahead nobody will use: only read, never taken, so nothing is lost.
       void next?.catch(() => undefined);
+      await this.exporting;
     }
   }
 
@@ -345,7 +348,10 @@ export class AuditLog implements OnApplicationBootstrap, OnModuleDestroy {
       this.lastHeadAt = Date.now();
       this.unexported.push(...heads);
     }
-    await this.exportHeads();
+    // Copying heads to object storage needs nothing from the next batch: while flushing, it runs
+    // next to it (in order, one copy at a time); flush waits for it before answering.
+    const exported = this.exportHeads();
+    if (!readAhead) await exported;
     if (appended.length) for (const l of this.listeners) await l(appended).catch((err) => this.logger.error(`listener: ${(err as Error).stack}`));
     return { appended: appended.length, prefetch };
   }
@@ -379,8 +385,14 @@ export class AuditLog implements OnApplicationBootstrap, OnModuleDestroy {
         const chunk: typeof batch = [];
         for (const e of events.slice(i, i + APPEND_CHUNK)) {
           const record = buildRecord(e, frontier.size, at, payloadIsJson);
-          const body = encodeRecord(record);
-          const leaf = recordLeafHash(body);
+          // The canonical bytes after a 0x00 byte: the leaf hash is one one-shot SHA-256 of the
+          // buffer (no Hash object per record), and the body is the rest of it (same bytes as encodeRecord).
+          const json = canonicalJson(record);
+          const input = Buffer.allocUnsafe(1 + Buffer.byteLength(json, 'utf8'));
+          input[0] = 0;
+          input.write(json, 1, 'utf8');
+          const leaf = leafHashOfInput(input);
+          const body = input.subarray(1);
           frontier.append(leaf, (level, index, hash) => {
             nodeLevels.push(level);
             nodeIdx.push(index);
@@ -439,8 +451,15 @@ export class AuditLog implements OnApplicationBootstrap, OnModuleDestroy {
     return this.latestHead();
   }
 
+  /** Copies signed heads to object storage, after any copy still under way. */
+  private exportHeads(): Promise<void> {
+    const run = this.exporting.then(() => this.exportNow());
+    this.exporting = run.catch(() => undefined);
+    return run;
+  }
+
   /** Copies signed heads to object storage: one file per head and `latest.json`. */
-  private async exportHeads(): Promise<void> {
+  private async exportNow(): Promise<void> {
     if (!this.unexported.length) return;
     const heads = this.unexported;
     this.unexported = [];
