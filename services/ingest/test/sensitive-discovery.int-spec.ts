@@ -76,8 +76,10 @@ it('unblocks a column when the provider explains and the data bureau accepts, an
 
   const justified = await ingest.expect(200, 'POST', `/sensitive-findings/${note.id}/justify`, { reason: '备注中的身份证号为经办人本人登记信息，开放前整列不予开放' });
   expect(justified).toMatchObject({ status: 'justified', blocking: true });
-  const queue = await adminIngest.expect<any[]>(200, 'GET', '/sensitive-findings');
-  expect(queue.map((f) => f.id)).toContain(note.id);
+  const queue = await adminIngest.expect(200, 'GET', '/sensitive-findings');
+  expect(queue).toMatchObject({ page: 1, pageSize: 20, total: queue.items.length });
+  expect(queue.items.map((f: any) => f.id)).toContain(note.id);
+  expect(queue.items.find((f: any) => f.id === note.id)).toMatchObject({ datasetName: dataset.name, entryId: dataset.entryId, status: 'justified' });
   const accepted = await adminIngest.expect(200, 'POST', `/sensitive-findings/${note.id}/decide`, { accept: true, comment: '同意，说明合理' });
   expect(accepted).toMatchObject({ status: 'accepted', blocking: false });
   expect((await publishedPayloads()).at(-1).blockedColumns).toEqual(['联系电话']);
@@ -109,4 +111,19 @@ it('keeps other departments out of a dataset’s findings', async () => {
   const { findings } = await adminIngest.expect(200, 'GET', `/datasets/${dataset.id}/sensitive-findings`);
   const res = await other.call('POST', `/sensitive-findings/${findings[0].id}/justify`, { reason: '不是本部门的数据，尝试越权说明' });
   expect(res.status).toBe(404);
+});
+
+it('pages the findings list on the server: filters, deterministic order, the caller’s departments only', async () => {
+  const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+  const accepted = await adminIngest.expect(200, 'GET', '/sensitive-findings?status=accepted');
+  expect(accepted).toMatchObject({ total: 1, page: 1, pageSize: 20, items: [expect.objectContaining({ column: '备注', deptId: dataset.deptId })] });
+  expect(await adminIngest.expect(200, 'GET', '/sensitive-findings?status=accepted&page=2&pageSize=1')).toEqual({ items: [], total: 1, page: 2, pageSize: 1 });
+  expect((await adminIngest.expect(200, 'GET', `/sensitive-findings?status=accepted&from=${today}&to=${today}&deptId=${dataset.deptId}`)).total).toBe(1);
+  expect((await adminIngest.expect(200, 'GET', '/sensitive-findings?status=accepted&to=2001-01-01')).total).toBe(0);
+  // The security officer sees every department; another department sees none of these.
+  const officer = new ServiceApi(p.baseUrl, 'ingest', await p.login('aqg'));
+  expect((await officer.expect(200, 'GET', `/sensitive-findings?status=covered&deptId=${dataset.deptId}`)).items.map((f: any) => f.column)).toEqual(['联系电话']);
+  const other = new ServiceApi(p.baseUrl, 'ingest', await p.login('rsj_op'));
+  expect((await other.expect(200, 'GET', `/sensitive-findings?status=accepted&deptId=${dataset.deptId}`)).total).toBe(0);
+  for (const bad of ['pageSize=0', 'pageSize=101', 'page=0', 'status=open', 'from=2026-13-01', 'deptId=x']) expect((await officer.call('GET', `/sensitive-findings?${bad}`)).status).toBe(400);
 });

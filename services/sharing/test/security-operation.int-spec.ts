@@ -94,16 +94,17 @@ describe('security officer: discovery findings from ingest events', () => {
     await ds.transaction((m) => store.applySensitive(m, event(1, [{ column: '诊断', kind: 'mobile', matches: 3, scanned: 300, status: 'open' }, { column: '身份证号', kind: 'id_number', matches: 300, scanned: 300, status: 'flagged' }])));
     await ds.transaction((m) => store.applySensitive(m, event(1, [{ column: '诊断', kind: 'mobile', matches: 4, scanned: 300, status: 'open' }], ['诊断'])));
     const officer = new Api(p.baseUrl, 'sharing', a.auditor);
-    const rows = await officer.expect<any[]>(200, 'GET', `/security/findings?entryId=${people.entryId}`);
+    const { items: rows, total } = await officer.expect(200, 'GET', `/security/findings?entryId=${people.entryId}`);
+    expect(total).toBe(1);
     expect(rows).toEqual([expect.objectContaining({ column: '诊断', kind: 'mobile', matches: 4, blocked: true, drift: true, entryName: '居民就诊信息' })]);
-    expect(await officer.expect<any[]>(200, 'GET', `/security/findings?status=flagged`)).toEqual([]);
+    expect(await officer.expect(200, 'GET', `/security/findings?status=flagged`)).toEqual({ items: [], total: 0, page: 1, pageSize: 20 });
     const csv = await officer.call('GET', `/security/findings?format=csv&entryId=${people.entryId}`);
     expect(csv.headers.get('content-type')).toContain('text/csv');
     expect(csv.raw.toString('utf8')).toContain('诊断');
     // An older version's event does not overwrite a newer one's findings.
     await ds.transaction((m) => store.applySensitive(m, event(2, [{ column: '费用', kind: 'bank_card', matches: 1, scanned: 300, status: 'open' }])));
     await ds.transaction((m) => store.applySensitive(m, event(1, [{ column: '诊断', kind: 'mobile', matches: 9, scanned: 300, status: 'open' }])));
-    expect((await officer.expect<any[]>(200, 'GET', `/security/findings?entryId=${people.entryId}`)).map((r) => r.column)).toEqual(['费用']);
+    expect((await officer.expect(200, 'GET', `/security/findings?entryId=${people.entryId}`)).items.map((r: any) => r.column)).toEqual(['费用']);
     expect((await rsj.call('GET', '/security/findings')).status).toBe(403);
   });
 });
@@ -131,20 +132,47 @@ describe('the 数据安全官 role (security_officer)', () => {
 
   it('reads every list of the officer view and exports it, across departments', async () => {
     const officer = new Api(p.baseUrl, 'sharing', aqg);
-    const findings = await officer.expect<any[]>(200, 'GET', `/security/findings?entryId=${people.entryId}`);
+    const { items: findings } = await officer.expect(200, 'GET', `/security/findings?entryId=${people.entryId}`);
     // The findings are of 市场监管局's dataset: the officer (of 数据局) sees other departments' findings.
-    expect(findings.map((f) => f.column)).toEqual(['费用']);
+    expect(findings.map((f: any) => f.column)).toEqual(['费用']);
     expect((await officer.call('GET', '/security/findings?format=csv')).raw.toString('utf8')).toContain('费用');
-    const refusals = await officer.expect<any[]>(200, 'GET', '/security/sandbox-refusals');
-    expect(refusals.some((j) => j.reasonCode === 'OPERATOR_QUOTA_EXCEEDED')).toBe(true);
+    const refusals = await officer.expect(200, 'GET', '/security/sandbox-refusals');
+    expect(refusals.items.some((j: any) => j.reasonCode === 'OPERATOR_QUOTA_EXCEEDED')).toBe(true);
     expect((await officer.call('GET', '/security/sandbox-refusals?format=csv')).headers.get('content-type')).toContain('text/csv');
-    expect(Array.isArray(await officer.expect(200, 'GET', '/security/aggregation-refusals'))).toBe(true);
-    const operators = await officer.expect<any[]>(200, 'GET', '/operators');
+    expect(Array.isArray((await officer.expect(200, 'GET', '/security/aggregation-refusals')).items)).toBe(true);
+    const { items: operators } = await officer.expect(200, 'GET', '/operators');
     expect(operators.length).toBeGreaterThanOrEqual(1);
     const month = toShanghaiDate(new Date()).slice(0, 7);
     expect((await officer.expect(200, 'GET', `/operators/${operators[0].id}/usage?month=${month}`)).operatorId).toBe(operators[0].id);
     // Ingest's findings of every department are readable too.
     expect((await new Api(p.baseUrl, 'ingest', aqg).call('GET', '/sensitive-findings')).status).toBe(200);
+  });
+
+  it('pages every list on the server in a fixed order (page, pageSize, total), the CSV export unpaged', async () => {
+    const officer = new Api(p.baseUrl, 'sharing', aqg);
+    const all = await officer.expect(200, 'GET', '/security/sandbox-refusals?pageSize=100');
+    expect(all.total).toBeGreaterThanOrEqual(3);
+    expect(all).toMatchObject({ page: 1, pageSize: 100, total: all.items.length });
+    // Page by page gives the same rows in the same order, none twice, none missing.
+    const paged: string[] = [];
+    for (let page = 1; page <= all.total; page++) {
+      const one = await officer.expect(200, 'GET', `/security/sandbox-refusals?pageSize=1&page=${page}`);
+      expect(one).toMatchObject({ total: all.total, page, pageSize: 1 });
+      paged.push(...one.items.map((j: any) => j.id));
+    }
+    expect(paged).toEqual(all.items.map((j: any) => j.id));
+    expect((await officer.expect(200, 'GET', `/security/sandbox-refusals?pageSize=1&page=${all.total + 1}`)).items).toEqual([]);
+    expect((await officer.expect(200, 'GET', `/security/sandbox-refusals?code=OPERATOR_QUOTA_EXCEEDED&deptId=${depts.rsj}`)).items.every((j: any) => j.reasonCode === 'OPERATOR_QUOTA_EXCEEDED')).toBe(true);
+    expect((await officer.expect(200, 'GET', `/security/sandbox-refusals?deptId=${depts.gaj}`)).total).toBe(0);
+    const csv = (await officer.call('GET', '/security/sandbox-refusals?format=csv&pageSize=1')).raw.toString('utf8');
+    expect(csv.trim().split('\r\n')).toHaveLength(all.total + 1);
+    expect((await officer.call('GET', '/security/sandbox-refusals?format=csv&limit=1')).raw.toString('utf8').trim().split('\r\n')).toHaveLength(2);
+    const operators = await officer.expect(200, 'GET', '/operators?pageSize=1');
+    expect(operators).toMatchObject({ page: 1, pageSize: 1, total: expect.any(Number) });
+    expect((await officer.expect(200, 'GET', '/operators?status=ended')).total).toBe(0);
+    for (const bad of ['pageSize=0', 'pageSize=101', 'page=0', 'page=x', 'from=2026-02-30x'])
+      for (const path of ['/security/findings', '/security/sandbox-refusals', '/security/aggregation-refusals', '/operators'])
+        if (!(path === '/operators' && bad.startsWith('from'))) expect({ path, bad, status: (await officer.call('GET', `${path}?${bad}`)).status }).toEqual({ path, bad, status: 400 });
   });
 
   it('changes nothing: approving requests, managing grants and operators, editing the catalog are 403', async () => {

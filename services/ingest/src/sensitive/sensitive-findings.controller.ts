@@ -2,8 +2,8 @@ import { CurrentStaff, Roles, StaffPrincipal, departmentScopeOf } from '@gov/sha
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, MaxLength, Min, MinLength } from 'class-validator';
-import { SensitiveFindingsService } from './sensitive-findings.service';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { FINDING_STATUSES, FindingStatus, SensitiveFindingsService } from './sensitive-findings.service';
 
 export class JustifyFindingDto {
   @ApiProperty({ description: '说明：为什么该列不是个人信息，或为什么必须不脱敏' }) @IsString() @MinLength(10) @MaxLength(2000) reason: string;
@@ -16,6 +16,16 @@ export class DecideFindingDto {
 
 export class FindingsQuery {
   @ApiPropertyOptional({ description: '版本，默认当前版本' }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) version?: number;
+}
+
+export class OpenFindingsQuery {
+  @ApiPropertyOptional({ description: '部门（在调用者可见范围内）' }) @IsOptional() @IsUUID() deptId?: string;
+  @ApiPropertyOptional({ description: '数据集' }) @IsOptional() @IsUUID() datasetId?: string;
+  @ApiPropertyOptional({ enum: FINDING_STATUSES, description: '状态；默认待处理（blocking 与 justified）' }) @IsOptional() @IsIn(FINDING_STATUSES) status?: FindingStatus;
+  @ApiPropertyOptional({ description: '发现日期起 YYYY-MM-DD' }) @IsOptional() @IsISO8601({ strict: true }) from?: string;
+  @ApiPropertyOptional({ description: '发现日期止 YYYY-MM-DD（含）' }) @IsOptional() @IsISO8601({ strict: true }) to?: string;
+  @ApiPropertyOptional({ default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(10_000) page?: number;
+  @ApiPropertyOptional({ default: 20 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) pageSize?: number;
 }
 
 @ApiTags('敏感字段发现 sensitive-field discovery')
@@ -31,9 +41,11 @@ export class SensitiveFindingsController {
   }
 
   @Get('sensitive-findings')
-  @ApiOperation({ summary: '待处理的敏感字段发现（未标注个人信息或待数据局决定）/ findings waiting for a flag or a decision' })
-  open(@CurrentStaff() staff: StaffPrincipal) {
-    return this.findings.open(departmentScopeOf(staff));
+  @ApiOperation({
+    summary: '敏感字段发现（当前版本；默认待处理：未标注个人信息或待数据局决定），分页 { items, total, page, pageSize } / findings of current versions, paged',
+  })
+  open(@CurrentStaff() staff: StaffPrincipal, @Query() q: OpenFindingsQuery) {
+    return this.findings.open(departmentScopeOf(staff), q);
   }
 
   @Post('sensitive-findings/:id/justify')

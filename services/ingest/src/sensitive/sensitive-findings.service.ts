@@ -26,7 +26,8 @@ import { scanVersionTable } from './version-scan';
  * flagged: no open output, no unconditional sharing), justified (the provider explained, the data
  * bureau has not decided; still blocking), accepted (the bureau accepted the explanation).
  */
-export type FindingStatus = 'covered' | 'blocking' | 'justified' | 'accepted';
+export const FINDING_STATUSES = ['covered', 'blocking', 'justified', 'accepted'] as const;
+export type FindingStatus = (typeof FINDING_STATUSES)[number];
 const BLOCKING: readonly FindingStatus[] = ['blocking', 'justified'];
 
 const DEFAULT_RESCAN_HOURS = 24 * 7;
@@ -116,16 +117,28 @@ export class SensitiveFindingsService implements OnApplicationBootstrap, OnAppli
     return { datasetId, version: v, blockedColumns, findings: rows.map(view) };
   }
 
-  /** The data bureau's queue: every finding waiting for a flag, an explanation or a decision. */
-  async open(scope: DepartmentScope) {
-    const params: unknown[] = [BLOCKING];
-    const where = scope.all ? '' : `AND f.dept_id = ANY($${params.push(scope.deptIds)}::uuid[])`;
+  /**
+   * The data bureau's queue: findings of current versions, by default those waiting for a flag, an
+   * explanation or a decision; filtered by department, dataset, status and finding date (Asia/Shanghai),
+   * oldest first as a queue (id breaks ties), one page at a time.
+   */
+  async open(scope: DepartmentScope, q: OpenFindingsFilter = {}) {
+    const page = q.page ?? 1;
+    const pageSize = q.pageSize ?? 20;
+    const params: unknown[] = [];
+    const where: string[] = [q.status ? `f.status = $${params.push(q.status)}` : `f.status = ANY($${params.push(BLOCKING)})`];
+    if (!scope.all) where.push(`f.dept_id = ANY($${params.push(scope.deptIds)}::uuid[])`);
+    if (q.deptId) where.push(`f.dept_id = $${params.push(q.deptId)}`);
+    if (q.datasetId) where.push(`f.dataset_id = $${params.push(q.datasetId)}`);
+    if (q.from) where.push(`f.created_at >= ($${params.push(q.from)}::date::timestamp AT TIME ZONE 'Asia/Shanghai')`);
+    if (q.to) where.push(`f.created_at < (($${params.push(q.to)}::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')`);
+    const from = `FROM ingest.sensitive_finding f JOIN ingest.dataset d ON d.id = f.dataset_id AND d.current_version = f.version WHERE ${where.join(' AND ')}`;
+    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total ${from}`, params);
     const rows = await this.db.query(
-      `SELECT f.* FROM ingest.sensitive_finding f JOIN ingest.dataset d ON d.id = f.dataset_id AND d.current_version = f.version
-       WHERE f.status = ANY($1) ${where} ORDER BY f.created_at`,
-      params,
+      `SELECT f.*, d.name AS dataset_name, d.entry_id ${from} ORDER BY f.created_at, f.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, pageSize, (page - 1) * pageSize],
     );
-    return rows.map(view);
+    return { items: rows.map((r: FindingRow & { dataset_name: string; entry_id: string }) => ({ ...view(r), datasetName: r.dataset_name, entryId: r.entry_id, deptId: r.dept_id })), total, page, pageSize };
   }
 
   /** The provider explains why a column that looks personal is not (or must stay unmasked). */
@@ -207,9 +220,20 @@ export class SensitiveFindingsService implements OnApplicationBootstrap, OnAppli
   }
 }
 
+export interface OpenFindingsFilter {
+  deptId?: string;
+  datasetId?: string;
+  status?: FindingStatus;
+  from?: string;
+  to?: string;
+  page?: number;
+  pageSize?: number;
+}
+
 interface FindingRow {
   id: string;
   dataset_id: string;
+  dept_id: string;
   version: number;
   column_name: string;
   kind: SensitiveKind;

@@ -32,7 +32,9 @@ export class OpenSandboxOversightQuery {
   @ApiPropertyOptional({ description: '拒绝代码，如 SANDBOX_DIFFERENCING' }) @IsOptional() @IsString() @MaxLength(60) code?: string;
   @ApiPropertyOptional({ description: '起始日期 YYYY-MM-DD' }) @IsOptional() @IsISO8601({ strict: true }) from?: string;
   @ApiPropertyOptional({ description: '截止日期 YYYY-MM-DD（含）' }) @IsOptional() @IsISO8601({ strict: true }) to?: string;
-  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(10000) limit?: number;
+  @ApiPropertyOptional({ description: '导出 CSV 的最大行数（默认 10000）；JSON 按页返回' }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(10000) limit?: number;
+  @ApiPropertyOptional({ default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(10_000) page?: number;
+  @ApiPropertyOptional({ default: 20 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) pageSize?: number;
   @ApiPropertyOptional({ enum: ['json', 'csv'] }) @IsOptional() @IsIn(['json', 'csv']) format?: 'json' | 'csv';
 }
 
@@ -88,10 +90,10 @@ export class OpenSandboxOversightController {
 
   @Get()
   @Roles('security_officer', 'data_admin', 'auditor', 'dept_reviewer')
-  @ApiOperation({ summary: '开发者沙箱作业（默认：被拒绝和被终止的）/ developers’ sandbox jobs (refused and stopped by default)' })
+  @ApiOperation({ summary: '开发者沙箱作业（默认：被拒绝和被终止的），分页 { items, total, page, pageSize }；format=csv 导出全部 / developers’ sandbox jobs, paged' })
   async list(@CurrentStaff() staff: StaffPrincipal, @Query() q: OpenSandboxOversightQuery, @Res({ passthrough: true }) res: Response) {
-    const jobs = await this.sandbox.oversight(staff, q);
-    if (q.format !== 'csv') return jobs;
+    if (q.format !== 'csv') return this.sandbox.oversight(staff, q);
+    const jobs = await this.sandbox.oversightRows(staff, q);
     res.setHeader('content-type', 'text/csv; charset=utf-8');
     res.setHeader('content-disposition', 'attachment; filename="open-sandbox-jobs.csv"');
     const columns = ['id', 'createdAt', 'developerId', 'appId', 'deptId', 'entryId', 'status', 'reasonCode', 'reason', 'resultRows', 'durationMs', 'sql'] as const;

@@ -250,13 +250,23 @@ describe('attacks', () => {
     const { rows } = await p.pool.query(`SELECT count(*)::int AS n FROM openapi.sandbox_job WHERE status <> 'released'`);
     expect(rows[0].n).toBe(events.filter((e) => e.status !== 'released').length);
     const aqg = await p.login('aqg');
-    const listed = await api.expect<any[]>(200, 'GET', '/v1/admin/sandbox/jobs?code=SANDBOX_DIFFERENCING', { token: aqg });
+    const { items: listed, total } = await api.expect(200, 'GET', '/v1/admin/sandbox/jobs?code=SANDBOX_DIFFERENCING', { token: aqg });
     expect(listed.length).toBeGreaterThanOrEqual(2);
-    expect(listed.every((j) => j.reasonCode === 'SANDBOX_DIFFERENCING')).toBe(true);
+    expect(total).toBe(listed.length);
+    expect(listed.every((j: any) => j.reasonCode === 'SANDBOX_DIFFERENCING')).toBe(true);
     const file = await api.call('GET', '/v1/admin/sandbox/jobs?format=csv&status=failed', { token: aqg });
     expect(file.raw.toString('utf8')).toContain('SANDBOX_TIMEOUT');
-    expect((await api.expect<any[]>(200, 'GET', '/v1/admin/sandbox/jobs?code=SANDBOX_DIFFERENCING', { token: await p.login('scjg_rev') })).length).toBe(listed.length);
-    expect(await api.expect<any[]>(200, 'GET', '/v1/admin/sandbox/jobs', { token: await p.login('rsj_rev') })).toEqual([]);
+    expect((await api.expect(200, 'GET', '/v1/admin/sandbox/jobs?code=SANDBOX_DIFFERENCING', { token: await p.login('scjg_rev') })).total).toBe(total);
+    expect(await api.expect(200, 'GET', '/v1/admin/sandbox/jobs', { token: await p.login('rsj_rev') })).toEqual({ items: [], total: 0, page: 1, pageSize: 20 });
+    // Paged on the server in a fixed order: page by page gives every job once, as one big page does.
+    const all = await api.expect(200, 'GET', '/v1/admin/sandbox/jobs?pageSize=100', { token: aqg });
+    expect(all.total).toBe(rows[0].n);
+    const paged: string[] = [];
+    for (let page = 1; (page - 1) * 3 < all.total; page++) paged.push(...(await api.expect(200, 'GET', `/v1/admin/sandbox/jobs?pageSize=3&page=${page}`, { token: aqg })).items.map((j: any) => j.id));
+    expect(paged).toEqual(all.items.map((j: any) => j.id));
+    const csvLines = (await api.call('GET', '/v1/admin/sandbox/jobs?format=csv&pageSize=1', { token: aqg })).raw.toString('utf8');
+    expect(csvLines).toContain('SANDBOX_DIFFERENCING');
+    for (const bad of ['pageSize=0', 'pageSize=101', 'page=0', 'status=bogus']) expect((await api.call('GET', `/v1/admin/sandbox/jobs?${bad}`, { token: aqg })).status).toBe(400);
     expect((await api.call('GET', '/v1/admin/sandbox/jobs', { token: await p.login('rsj_op') })).status).toBe(403);
   });
 });

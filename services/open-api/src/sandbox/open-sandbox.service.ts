@@ -55,6 +55,16 @@ export interface OpenSandboxJobRequest {
   sql: string;
 }
 
+export interface OversightQuery {
+  status?: string;
+  code?: string;
+  from?: string;
+  to?: string;
+  limit?: number;
+  page?: number;
+  pageSize?: number;
+}
+
 /** A job as the developer and the security officer see it (the result is downloaded separately). */
 export interface OpenSandboxJob {
   id: string;
@@ -411,8 +421,26 @@ export class OpenSandboxService implements OnModuleInit, OnApplicationShutdown {
     return `\ufeff${lines.join('\r\n')}\r\n`;
   }
 
-  /** 数据安全官 and the providing departments: developers' jobs (refused and stopped by default), scoped to the caller's departments. */
-  async oversight(staff: StaffPrincipal, q: { status?: string; code?: string; from?: string; to?: string; limit?: number }): Promise<OpenSandboxJob[]> {
+  /** 数据安全官 and the providing departments: developers' jobs (refused and stopped by default), scoped to the caller's departments, one page (newest first, id breaks ties). */
+  async oversight(staff: StaffPrincipal, q: OversightQuery): Promise<{ items: OpenSandboxJob[]; total: number; page: number; pageSize: number }> {
+    const page = q.page ?? 1;
+    const pageSize = q.pageSize ?? 20;
+    const { where, params } = this.oversightWhere(staff, q);
+    const [[{ total }], rows] = await Promise.all([
+      this.db.query(`SELECT count(*)::int AS total FROM openapi.sandbox_job WHERE ${where}`, params),
+      this.db.query(`SELECT * FROM openapi.sandbox_job WHERE ${where} ORDER BY created_at DESC, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [...params, pageSize, (page - 1) * pageSize]),
+    ]);
+    return { items: rows.map(mapJob), total, page, pageSize };
+  }
+
+  /** The same jobs unpaged for the CSV export (up to `limit`, default 10,000). */
+  async oversightRows(staff: StaffPrincipal, q: OversightQuery): Promise<OpenSandboxJob[]> {
+    const { where, params } = this.oversightWhere(staff, q);
+    const rows = await this.db.query(`SELECT * FROM openapi.sandbox_job WHERE ${where} ORDER BY created_at DESC, id LIMIT $${params.length + 1}`, [...params, q.limit ?? 10_000]);
+    return rows.map(mapJob);
+  }
+
+  private oversightWhere(staff: StaffPrincipal, q: OversightQuery): { where: string; params: unknown[] } {
     const scope = departmentScopeOf(staff);
     const params: unknown[] = [];
     const where: string[] = [];
@@ -421,8 +449,7 @@ export class OpenSandboxService implements OnModuleInit, OnApplicationShutdown {
     if (q.code) where.push(`reason_code = $${params.push(q.code)}`);
     if (q.from) where.push(`created_at >= ($${params.push(q.from)}::date::timestamp AT TIME ZONE 'Asia/Shanghai')`);
     if (q.to) where.push(`created_at < (($${params.push(q.to)}::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')`);
-    const rows = await this.db.query(`SELECT * FROM openapi.sandbox_job WHERE ${where.join(' AND ')} ORDER BY created_at DESC LIMIT $${params.push(q.limit ?? 500)}`, params);
-    return rows.map(mapJob);
+    return { where: where.join(' AND '), params };
   }
 
   /** Deletes results past their keeping period (the job record stays) and strips roles of ended applications. */

@@ -110,8 +110,17 @@ export class OperatorsService {
     });
   }
 
-  async list(): Promise<Operator[]> {
-    return (await this.dataSource.query(`SELECT * FROM sharing.operator ORDER BY created_at DESC`)).map(mapOperator);
+  /** Operators, newest first (id breaks ties), one page at a time (`{ items, total, page, pageSize }`). */
+  async list(q: { status?: string; page?: number; pageSize?: number } = {}): Promise<{ items: Operator[]; total: number; page: number; pageSize: number }> {
+    const page = q.page ?? 1;
+    const pageSize = q.pageSize ?? 20;
+    const params: unknown[] = [];
+    const where = q.status ? `WHERE status = $${params.push(q.status)}` : '';
+    const [[{ total }], rows] = await Promise.all([
+      this.dataSource.query(`SELECT count(*)::int AS total FROM sharing.operator ${where}`, params),
+      this.dataSource.query(`SELECT * FROM sharing.operator ${where} ORDER BY created_at DESC, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [...params, pageSize, (page - 1) * pageSize]),
+    ]);
+    return { items: rows.map(mapOperator), total, page, pageSize };
   }
 
   async get(id: string, m?: EntityManager): Promise<Operator> {

@@ -13,7 +13,9 @@ export class OfficerQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsUUID() entryId?: string;
   @ApiPropertyOptional({ description: '状态（发现：open/flagged/justified…；作业：refused/failed）' }) @IsOptional() @IsString() @MaxLength(40) status?: string;
   @ApiPropertyOptional({ description: '拒绝代码，如 SANDBOX_DIFFERENCING' }) @IsOptional() @IsString() @MaxLength(60) code?: string;
-  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(10000) limit?: number;
+  @ApiPropertyOptional({ description: '导出 CSV 的最大行数（默认 10000）；JSON 按页返回' }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(10000) limit?: number;
+  @ApiPropertyOptional({ default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(10_000) page?: number;
+  @ApiPropertyOptional({ default: 20 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) pageSize?: number;
   @ApiPropertyOptional({ enum: ['json', 'csv'] }) @IsOptional() @IsIn(['json', 'csv']) format?: 'json' | 'csv';
 }
 
@@ -27,8 +29,7 @@ export class OfficerQueryDto {
 export class SecurityOfficerController {
   constructor(private readonly officer: SecurityOfficerService) {}
 
-  private answer(rows: Record<string, unknown>[], format: string | undefined, res: Response, name: string) {
-    if (format !== 'csv') return rows;
+  private csv(rows: Record<string, unknown>[], res: Response, name: string) {
     res.setHeader('content-type', 'text/csv; charset=utf-8');
     res.setHeader('content-disposition', `attachment; filename="${name}.csv"`);
     return this.officer.toCsv(rows);
@@ -36,22 +37,22 @@ export class SecurityOfficerController {
 
   @Get('findings')
   @Roles('security_officer', 'data_admin', 'auditor')
-  @ApiOperation({ summary: '敏感字段发现结果（来自归集扫描）/ sensitive-field findings' })
+  @ApiOperation({ summary: '敏感字段发现结果（来自归集扫描），分页 { items, total, page, pageSize }；format=csv 导出全部 / sensitive-field findings' })
   async findings(@Query() q: OfficerQueryDto, @Res({ passthrough: true }) res: Response) {
-    return this.answer(await this.officer.findings(q), q.format, res, 'sensitive-findings');
+    return q.format === 'csv' ? this.csv(await this.officer.findings(q, true), res, 'sensitive-findings') : this.officer.findings(q);
   }
 
   @Get('sandbox-refusals')
   @Roles('security_officer', 'data_admin', 'auditor')
-  @ApiOperation({ summary: '被拒绝或终止的沙箱作业 / refused and stopped sandbox jobs' })
+  @ApiOperation({ summary: '被拒绝或终止的沙箱作业，分页；format=csv 导出全部 / refused and stopped sandbox jobs' })
   async sandbox(@Query() q: OfficerQueryDto, @Res({ passthrough: true }) res: Response) {
-    return this.answer(await this.officer.refusedJobs(q), q.format, res, 'sandbox-refusals');
+    return q.format === 'csv' ? this.csv(await this.officer.refusedJobs(q, true), res, 'sandbox-refusals') : this.officer.refusedJobs(q);
   }
 
   @Get('aggregation-refusals')
   @Roles('security_officer', 'data_admin', 'auditor')
-  @ApiOperation({ summary: '聚合风险拒绝记录 / aggregation-risk refusals' })
+  @ApiOperation({ summary: '聚合风险拒绝记录，分页；format=csv 导出全部 / aggregation-risk refusals' })
   async aggregation(@Query() q: OfficerQueryDto, @Res({ passthrough: true }) res: Response) {
-    return this.answer(await this.officer.aggregationRefusals(q), q.format, res, 'aggregation-refusals');
+    return q.format === 'csv' ? this.csv(await this.officer.aggregationRefusals(q, true), res, 'aggregation-refusals') : this.officer.aggregationRefusals(q);
   }
 }

@@ -13,9 +13,22 @@ export interface OfficerQuery {
   status?: string;
   code?: string;
   limit?: number;
+  page?: number;
+  pageSize?: number;
 }
 
 type Row = Record<string, unknown>;
+
+/** One page of a list, as /api/catalog/entries answers: the rows, how many match, which page. */
+export interface OfficerPage<T = Row> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+/** CSV exports take every matching row up to `limit` (default 10,000); JSON answers one page. */
+const CSV_MAX_ROWS = 10_000;
 
 /**
  * 数据安全官 view: discovery findings (from ingest's events, kept here as a read model — no
@@ -59,35 +72,69 @@ export class SecurityOfficerService {
     return { sql: w.length ? `WHERE ${w.join(' AND ')}` : '', params };
   }
 
-  async findings(q: OfficerQuery): Promise<Row[]> {
+  /**
+   * Runs one list: `csv` answers every matching row up to `limit`; otherwise the page `page` of
+   * `pageSize` rows (default 1 and 20) and the number of matching rows. `order` ends with a unique key.
+   */
+  private async list(q: OfficerQuery, csv: boolean, sql: { select: string; from: string; order: string }, params: unknown[]): Promise<Row[] | OfficerPage> {
+    if (csv) return this.dataSource.query(`SELECT ${sql.select} ${sql.from} ORDER BY ${sql.order} LIMIT $${params.length + 1}`, [...params, q.limit ?? CSV_MAX_ROWS]);
+    const page = q.page ?? 1;
+    const pageSize = q.pageSize ?? 20;
+    const [[{ total }], items] = await Promise.all([
+      this.dataSource.query(`SELECT count(*)::int AS total ${sql.from}`, params),
+      this.dataSource.query(`SELECT ${sql.select} ${sql.from} ORDER BY ${sql.order} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [...params, pageSize, (page - 1) * pageSize]),
+    ]);
+    return { items, total, page, pageSize };
+  }
+
+  private static mapPage<T>(r: Row[] | OfficerPage, fn: (row: Row) => T): T[] | OfficerPage<T> {
+    return Array.isArray(r) ? r.map(fn) : { ...r, items: r.items.map(fn) };
+  }
+
+  /** Discovery findings of each dataset's latest scanned version, most recently changed first. */
+  async findings(q: OfficerQuery, csv: true): Promise<Row[]>;
+  async findings(q: OfficerQuery, csv?: false): Promise<OfficerPage>;
+  async findings(q: OfficerQuery, csv = false): Promise<Row[] | OfficerPage> {
     const { sql, params } = this.where(q, { at: 'f.updated_at', dept: 'f.dept_id', entry: 'f.entry_id', status: 'f.status' });
-    return this.dataSource.query(
-      `SELECT f.dataset_id AS "datasetId", f.entry_id AS "entryId", e.name AS "entryName", f.dept_id AS "deptId", e.dept_name AS "deptName", f.version, f.column_name AS "column", f.kind,
-              f.matches::int AS matches, f.scanned::int AS scanned, f.status, f.blocked, f.drift, f.updated_at AS "updatedAt"
-         FROM sharing.sensitive_finding f LEFT JOIN sharing.catalog_entry e ON e.entry_id = f.entry_id ${sql} ORDER BY f.updated_at DESC LIMIT $${params.push(q.limit ?? 1000)}`,
+    return this.list(
+      q,
+      csv,
+      {
+        select: `f.dataset_id AS "datasetId", f.entry_id AS "entryId", e.name AS "entryName", f.dept_id AS "deptId", e.dept_name AS "deptName", f.version, f.column_name AS "column", f.kind,
+              f.matches::int AS matches, f.scanned::int AS scanned, f.status, f.blocked, f.drift, f.updated_at AS "updatedAt"`,
+        from: `FROM sharing.sensitive_finding f LEFT JOIN sharing.catalog_entry e ON e.entry_id = f.entry_id ${sql}`,
+        order: 'f.updated_at DESC, f.dataset_id, f.column_name, f.kind',
+      },
       params,
     );
   }
 
-  /** Refused and stopped sandbox jobs (status refused|failed; both unless filtered). */
-  async refusedJobs(q: OfficerQuery): Promise<Row[]> {
+  /** Refused and stopped sandbox jobs (status refused|failed; both unless filtered), newest first. */
+  async refusedJobs(q: OfficerQuery, csv: true): Promise<Row[]>;
+  async refusedJobs(q: OfficerQuery, csv?: false): Promise<OfficerPage>;
+  async refusedJobs(q: OfficerQuery, csv = false): Promise<Row[] | OfficerPage> {
     const { sql, params } = this.where(q, { at: 'created_at', dept: 'consumer_dept_id', status: 'status', code: 'reason_code' });
-    const rows = await this.dataSource.query(
-      `SELECT * FROM sharing.sandbox_job ${sql ? `${sql} AND` : 'WHERE'} status IN ('refused','failed') ORDER BY created_at DESC LIMIT $${params.push(q.limit ?? 1000)}`,
-      params,
-    );
-    return rows.map((r: Row) => {
+    const rows = await this.list(q, csv, { select: '*', from: `FROM sharing.sandbox_job ${sql ? `${sql} AND` : 'WHERE'} status IN ('refused','failed')`, order: 'created_at DESC, id' }, params);
+    return SecurityOfficerService.mapPage(rows, (r: Row) => {
       const j = mapJob(r);
       return { id: j.id, createdAt: j.createdAt, consumerDeptId: j.consumerDeptId, userId: j.userId, operatorId: j.operatorId, grantIds: j.grantIds.join(' '), status: j.status, reasonCode: j.reasonCode, reason: j.reason, sql: j.sql };
     });
   }
 
-  async aggregationRefusals(q: OfficerQuery): Promise<Row[]> {
+  /** Approvals refused for aggregation risk, newest first. */
+  async aggregationRefusals(q: OfficerQuery, csv: true): Promise<Row[]>;
+  async aggregationRefusals(q: OfficerQuery, csv?: false): Promise<OfficerPage>;
+  async aggregationRefusals(q: OfficerQuery, csv = false): Promise<Row[] | OfficerPage> {
     const { sql, params } = this.where(q, { at: 'r.created_at', dept: 'r.consumer_dept_id', entry: 'r.entry_id' });
-    return this.dataSource.query(
-      `SELECT r.id, r.created_at AS "createdAt", r.entry_id AS "entryId", e.name AS "entryName", r.request_id AS "requestId", r.consumer_dept_id AS "consumerDeptId",
-              array_to_string(r.columns, ' + ') AS columns, array_to_string(r.offending, ' + ') AS offending, r.k::float AS k, r.required_k AS "requiredK", r.rows_at_risk::int AS "rowsAtRisk"
-         FROM sharing.security_refusal r LEFT JOIN sharing.catalog_entry e ON e.entry_id = r.entry_id ${sql} ORDER BY r.created_at DESC LIMIT $${params.push(q.limit ?? 1000)}`,
+    return this.list(
+      q,
+      csv,
+      {
+        select: `r.id, r.created_at AS "createdAt", r.entry_id AS "entryId", e.name AS "entryName", r.request_id AS "requestId", r.consumer_dept_id AS "consumerDeptId",
+              array_to_string(r.columns, ' + ') AS columns, array_to_string(r.offending, ' + ') AS offending, r.k::float AS k, r.required_k AS "requiredK", r.rows_at_risk::int AS "rowsAtRisk"`,
+        from: `FROM sharing.security_refusal r LEFT JOIN sharing.catalog_entry e ON e.entry_id = r.entry_id ${sql}`,
+        order: 'r.created_at DESC, r.id',
+      },
       params,
     );
   }
