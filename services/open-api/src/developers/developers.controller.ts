@@ -5,6 +5,7 @@ import { Type } from 'class-transformer';
 import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import type { Request } from 'express';
 import { DeveloperAuth } from './developer-auth';
+import { SubmissionsQuery } from './developer-submissions';
 import { DevelopersService } from './developers.service';
 
 export class RegisterDeveloperDto {
@@ -72,6 +73,16 @@ export class DevelopersController {
   @ApiOperation({ summary: '我的应用与密钥（不含密钥明文）/ my apps and keys (prefixes only)' })
   apps(@Req() req: Request) {
     return this.developers.listApps(this.auth.require(req));
+  }
+
+  @Get('me/submissions')
+  @Public()
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: '我的提交：评分、评论、数据纠错、需求征集、意见建议、应用展示（含公开答复与状态），分页 { items, total, page, pageSize, counts } / my submissions',
+  })
+  submissions(@Req() req: Request, @Query() q: SubmissionsQuery) {
+    return this.developers.submissions(this.auth.require(req), q);
   }
 
   @Post('me/apps')

@@ -7,6 +7,7 @@ import { returning } from '../db';
 import { OpenErrors } from '../open.errors';
 import { OPEN_SETTINGS, OpenSettings } from '../open-api.settings';
 import { DeveloperAuth, DeveloperPrincipal } from './developer-auth';
+import { developerSubmissions, SubmissionsPage, SubmissionsQuery } from './developer-submissions';
 
 async function updated(m: EntityManager, sql: string, params: unknown[]): Promise<any> {
   return (await returning(m, sql, params))[0];
@@ -33,6 +34,11 @@ export class DevelopersService {
       await this.outbox.add(m, 'open.developer.registered', { developerId: d.id, name: d.name, organisation: dto.organisation ?? null, at: new Date(d.created_at).toISOString() });
       return { id: d.id, name: d.name, email, ...this.auth.sign({ developerId: d.id, name: d.name }) };
     });
+  }
+
+  /** 我的提交: the caller's own ratings, comments, feedback and showcase apps, one page at a time. */
+  submissions(dev: DeveloperPrincipal, q: SubmissionsQuery): Promise<SubmissionsPage> {
+    return developerSubmissions(this.db, dev.developerId, q);
   }
 
   async login(email: string, password: string) {
