@@ -81,7 +81,10 @@ describe('health and docs', () => {
     expectProblem(await call('GET', '/api/unknown-service/x'), 404, 'ROUTE_NOT_FOUND');
     expectProblem(await call('GET', '/api'), 404, 'ROUTE_NOT_FOUND');
     expectProblem(await call('GET', '/api/catalog?x=1'), 404, 'ROUTE_NOT_FOUND');
-    expect((await call('GET', '/api/catalog/health?probe=1')).status).toBe(200);
+    const health = await call('GET', '/api/catalog/health?probe=1');
+    expect(health.status).toBe(200);
+    // No framework fingerprint on any answer.
+    expect(health.headers.get('x-powered-by')).toBeNull();
   });
 });
 

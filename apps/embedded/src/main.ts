@@ -31,6 +31,7 @@ async function main(): Promise<void> {
       `  Demo accounts / 演示账号 (password 密码: ${DEMO_PASSWORD}):`,
       `    admin      数据局管理员 data_admin`,
       `    auditor    审计员 auditor`,
+      `    aqg        数据安全官 security_officer`,
       `    scjg_op    市场监督管理局 经办人 dept_operator    scjg_rev  审核人 dept_reviewer`,
       `    rsj_op     人力资源和社会保障局 经办人            rsj_rev   审核人`,
       `    (every department: <code>_op and <code>_rev; list: GET /api/catalog/departments)`,

@@ -2,11 +2,15 @@ import { LoggerService } from '@nestjs/common';
 import pino, { Logger } from 'pino';
 import { currentContext } from '../http/request-context';
 
-/** Structured JSON logs; every line carries the service and the current correlation id. */
-export function createLogger(service: string, level = 'info'): Logger {
+/**
+ * Structured JSON logs; every line carries the service and the current correlation id. Without a
+ * service (embedded mode's process logger) each service adds its own through `child({ service })`:
+ * pino does not replace a bound key, it writes it twice.
+ */
+export function createLogger(service: string | undefined, level = 'info'): Logger {
   return pino({
     level,
-    base: { service },
+    base: service ? { service } : {},
     timestamp: pino.stdTimeFunctions.isoTime,
     mixin: () => {
       const ctx = currentContext();

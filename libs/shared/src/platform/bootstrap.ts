@@ -37,13 +37,15 @@ export interface ServiceAppOptions {
  * event consumer and outbox relay. The caller decides whether to listen or to mount it.
  */
 export async function createServiceApp(rootModule: DynamicModule, service: ServiceName, runtime: ServiceRuntime, opts: ServiceAppOptions): Promise<NestExpressApplication> {
-  const logger = runtime.logger.child({ service });
+  // Distributed mode's process logger already names the service.
+  const logger = runtime.logger.bindings().service === service ? runtime.logger : runtime.logger.child({ service });
   const app = await NestFactory.create<NestExpressApplication>(rootModule, new ExpressAdapter(express()), {
     bodyParser: false,
     logger: new PinoNestLogger(logger),
     abortOnError: false,
   });
   const prefix = routePrefixOf(service);
+  app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.use(requestContextMiddleware(logger));
   app.use(httpMetricsMiddleware(app.get(ServiceMetrics)));
