@@ -41,6 +41,11 @@ const DatasetChain = lazy(() => import('./pages/audit/DatasetChainPage'));
 const LogVerification = lazy(() => import('./pages/audit/LogVerificationPage'));
 const Notifications = lazy(() => import('./pages/workbench/NotificationsPage'));
 const Rectifications = lazy(() => import('./pages/workbench/RectificationsPage'));
+const SecurityFindings = lazy(() => import('./pages/security/FindingsPage'));
+const SecurityDataset = lazy(() => import('./pages/security/DatasetFindingsPage'));
+const SandboxRefusals = lazy(() => import('./pages/security/SandboxRefusalsPage'));
+const AggregationRefusals = lazy(() => import('./pages/security/AggregationRefusalsPage'));
+const Operators = lazy(() => import('./pages/security/OperatorsPage'));
 
 const Loading = () => (
   <div style={{ padding: 48, textAlign: 'center' }}>
@@ -69,6 +74,9 @@ const publicPage = (el: ReactNode) => <Suspense fallback={<Loading />}>{el}</Sus
 const DEPT: Role[] = ['dept_operator', 'dept_reviewer', 'data_admin'];
 const EDIT: Role[] = ['dept_operator', 'data_admin'];
 const ADMIN: Role[] = ['data_admin'];
+// 数据安全: the officer, the bureau and auditors read the lists; departments see their own findings (and explain them).
+const SECURITY: Role[] = ['security_officer', 'data_admin', 'auditor'];
+const FINDINGS: Role[] = [...SECURITY, 'dept_operator', 'dept_reviewer'];
 
 export function AppRoutes() {
   return (
@@ -110,6 +118,11 @@ export function AppRoutes() {
         <Route path="audit/log" element={page(<LogVerification />, ['auditor'])} />
         <Route path="workbench/notifications" element={page(<Notifications />, DEPT)} />
         <Route path="workbench/rectifications" element={page(<Rectifications />, DEPT)} />
+        <Route path="security/findings" element={page(<SecurityFindings />, FINDINGS)} />
+        <Route path="security/datasets/:id" element={page(<SecurityDataset />, FINDINGS)} />
+        <Route path="security/sandbox" element={page(<SandboxRefusals />, SECURITY)} />
+        <Route path="security/aggregation" element={page(<AggregationRefusals />, SECURITY)} />
+        <Route path="security/operators" element={page(<Operators />, SECURITY)} />
       </Route>
       <Route element={publicPage(<PublicLayout />)}>
         <Route path="*" element={<Result status="404" title="页面不存在" subTitle="您访问的页面不存在或已移动。" />} />

@@ -64,11 +64,13 @@ export const ROLE_LABELS: Record<Role, string> = {
   dept_reviewer: '部门审核人',
   data_admin: '数据局管理员',
   auditor: '审计员',
+  security_officer: '数据安全官',
 };
 
 /** Where a role lands after log-in. */
 export function homeOf(user: StaffUser): string {
   if (user.roles.includes('data_admin')) return '/bureau/reviews';
   if (user.roles.includes('auditor')) return '/audit/records';
+  if (user.roles.includes('security_officer')) return '/security/findings';
   return '/workbench/catalog';
 }

@@ -3,7 +3,7 @@ import type { CatalogMetadata } from '@standard/catalog-metadata';
 
 export type { CatalogMetadata, DataItem } from '@standard/catalog-metadata';
 
-export type Role = 'dept_operator' | 'dept_reviewer' | 'data_admin' | 'auditor';
+export type Role = 'dept_operator' | 'dept_reviewer' | 'data_admin' | 'auditor' | 'security_officer';
 
 export interface StaffUser {
   userId: string;

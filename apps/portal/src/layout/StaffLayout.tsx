@@ -28,6 +28,7 @@ const NAV: NavGroup[] = [
       { path: '/workbench/import', label: '目录确认表导入', roles: ['dept_operator'] },
       { path: '/workbench/datasets', label: '数据归集' },
       { path: '/workbench/rectifications', label: '整改任务' },
+      { path: '/security/findings', label: '敏感数据发现' },
       { path: '/bureau/deadlines', label: '编目时限' },
       { path: '/bureau/conflicts', label: '一数一源' },
       { path: '/workbench/sharing', label: '共享申请' },
@@ -71,9 +72,20 @@ const NAV: NavGroup[] = [
     ],
   },
   {
+    key: 'security',
+    label: '数据安全',
+    roles: ['security_officer', 'data_admin', 'auditor'],
+    items: [
+      { path: '/security/findings', label: '敏感数据发现' },
+      { path: '/security/sandbox', label: '沙箱拒绝' },
+      { path: '/security/aggregation', label: '聚合风险拒绝' },
+      { path: '/security/operators', label: '授权运营' },
+    ],
+  },
+  {
     key: 'common',
     label: '公共',
-    roles: ['dept_operator', 'dept_reviewer', 'data_admin', 'auditor'],
+    roles: ['dept_operator', 'dept_reviewer', 'data_admin', 'auditor', 'security_officer'],
     items: [{ path: '/search', label: '目录检索' }],
   },
 ];

@@ -1,7 +1,8 @@
-import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Input, Modal, Popconfirm, Row, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { Alert, App, Badge, Button, Card, Col, Descriptions, Empty, Form, Input, List, Modal, Popconfirm, Row, Segmented, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { useState } from 'react';
-import { Link } from 'react-router';
-import { DevSession, saveDevSession, useDevSession } from '../../api/developer';
+import { Link, useSearchParams } from 'react-router';
+import { devApi, DevSession, saveDevSession, useDevSession } from '../../api/developer';
+import { SCORE_LABELS, Submission, SubmissionKind, SUBMISSION_KIND, SUBMISSIONS_PATH, SubmissionsPage, submissionState } from '../../api/submissions';
 import { ConditionalApplications } from './ConditionalApplications';
 import { api } from '../../api/client';
 import { barOption } from '../../components/chartOptions';
@@ -183,7 +184,9 @@ function Console({ session, onExpired }: { session: DevSession; onExpired: () =>
     }
   };
 
-  return (
+  const [params, setParams] = useSearchParams();
+  const tab = params.get('tab') === 'submissions' ? 'submissions' : 'apps';
+  const appsTab = (
     <div style={{ display: 'grid', gap: 16 }}>
       {error ? <ProblemAlert error={error} /> : null}
       <Card title="创建应用">
@@ -261,6 +264,28 @@ function Console({ session, onExpired }: { session: DevSession; onExpired: () =>
         )}
       </PageState>
       <ConditionalApplications session={session} apps={apps.data ?? []} />
+    </div>
+  );
+
+  return (
+    <div>
+      <Tabs
+        activeKey={tab}
+        onChange={(k) =>
+          setParams((prev) => {
+            const next = new URLSearchParams(prev);
+            if (k === 'submissions') next.set('tab', k);
+            else next.delete('tab');
+            next.delete('subKind');
+            next.delete('subPage');
+            return next;
+          })
+        }
+        items={[
+          { key: 'apps', label: '应用与申请', children: appsTab },
+          { key: 'submissions', label: '我的提交', children: <MySubmissions session={session} /> },
+        ]}
+      />
       <Modal open={!!shown} title="新的 API 密钥" onOk={() => setShown(undefined)} onCancel={() => setShown(undefined)} okText="我已保存" cancelButtonProps={{ style: { display: 'none' } }}>
         <Alert type="warning" showIcon title="密钥只显示这一次，关闭后无法再查看，请立即复制保存。" style={{ marginBottom: 12 }} />
         <Typography.Paragraph copyable={{ text: shown?.apiKey }} data-testid="new-api-key">
@@ -290,5 +315,110 @@ function UsageChart({ appId, auth }: { appId: string; auth: Record<string, strin
         </div>
       )}
     </PageState>
+  );
+}
+
+const KINDS = Object.keys(SUBMISSION_KIND) as SubmissionKind[];
+
+/** 我的提交: the developer's ratings, comments, 纠错, 需求, 建议 and showcase apps, with answers and states (paged on the server). */
+function MySubmissions({ session }: { session: DevSession }) {
+  const [params, setParams] = useSearchParams();
+  const kindParam = params.get('subKind') as SubmissionKind | null;
+  const kind = kindParam && KINDS.includes(kindParam) ? kindParam : undefined;
+  const page = Math.max(1, Number(params.get('subPage')) || 1);
+  const pageSize = 10;
+  const set = (patch: Record<string, string | undefined>) =>
+    setParams((prev) => {
+      const next = new URLSearchParams(prev);
+      for (const [k, v] of Object.entries(patch)) (v ? next.set(k, v) : next.delete(k));
+      return next;
+    });
+  const list = useAsync((signal) => devApi<SubmissionsPage>(session, SUBMISSIONS_PATH, { signal, query: { kind, page, pageSize } }), [session.accessToken, kind, page]);
+  const counts = list.data?.counts;
+  const all = counts ? Object.values(counts).reduce((a, b) => a + b, 0) : undefined;
+  return (
+    <Card data-testid="my-submissions">
+      <Space direction="vertical" style={{ width: '100%' }} size={12}>
+        <Segmented<string>
+          aria-label="提交类型"
+          value={kind ?? 'all'}
+          onChange={(v) => set({ subKind: v === 'all' ? undefined : v, subPage: undefined })}
+          options={[
+            { value: 'all', label: <Space size={4}>全部{all !== undefined && <Badge count={all} showZero color="#d9d9d9" style={{ color: '#555' }} />}</Space> },
+            ...KINDS.map((k) => ({
+              value: k,
+              label: (
+                <Space size={4}>
+                  {SUBMISSION_KIND[k]}
+                  {counts && <Badge count={counts[k]} showZero color="#d9d9d9" style={{ color: '#555' }} />}
+                </Space>
+              ),
+            })),
+          ]}
+        />
+        <Typography.Text type="secondary">有条件开放申请的进度见「应用与申请」。数据纠错由数据提供部门答复，需求征集与意见建议由数据局答复，答复均公开。</Typography.Text>
+        {list.error ? <ProblemAlert error={list.error} title="加载失败" onRetry={list.reload} /> : null}
+        <List<Submission>
+          aria-label="我的提交列表"
+          loading={list.loading}
+          dataSource={list.data?.items ?? []}
+          locale={{
+            emptyText: list.error ? (
+              '未能加载'
+            ) : (
+              <Empty description={kind ? `还没有${SUBMISSION_KIND[kind]}` : '还没有提交：可在数据集页面评分、评论、纠错，或在需求征集、应用展示页面提交'} />
+            ),
+          }}
+          pagination={
+            (list.data?.total ?? 0) > pageSize
+              ? { current: page, pageSize, total: list.data?.total ?? 0, showTotal: (t) => `共 ${t} 条`, onChange: (p) => set({ subPage: p > 1 ? String(p) : undefined }) }
+              : false
+          }
+          renderItem={(s) => <SubmissionItem s={s} />}
+        />
+      </Space>
+    </Card>
+  );
+}
+
+function SubmissionItem({ s }: { s: Submission }) {
+  const state = submissionState(s);
+  const datasets = s.kind === 'showcase' ? s.datasets : s.datasetId ? [{ id: s.datasetId, name: s.datasetName }] : [];
+  return (
+    <List.Item data-testid="submission">
+      <Space direction="vertical" size={4} style={{ width: '100%' }}>
+        <Space wrap>
+          <Tag color="blue">{SUBMISSION_KIND[s.kind]}</Tag>
+          <Tag color={state.color}>{state.label}</Tag>
+          {s.title && <Typography.Text strong>{s.title}</Typography.Text>}
+          {datasets.map((d) => (
+            <Link key={d.id} to={`/data/${d.id}`}>
+              {d.name ?? '（数据集已不再开放）'}
+            </Link>
+          ))}
+          <Typography.Text type="secondary">{new Date(s.createdAt).toLocaleString('zh-CN', { hour12: false })}</Typography.Text>
+        </Space>
+        {s.scores && (
+          <Space wrap>
+            {(Object.keys(SCORE_LABELS) as (keyof typeof SCORE_LABELS)[]).map((k) => (
+              <span key={k}>
+                {SCORE_LABELS[k]} {s.scores![k]} 分
+              </span>
+            ))}
+          </Space>
+        )}
+        {s.body && <Typography.Paragraph style={{ margin: 0 }} ellipsis={{ rows: 3, expandable: true, symbol: '展开' }}>{s.body}</Typography.Paragraph>}
+        {s.url && (
+          <a href={s.url} target="_blank" rel="noreferrer noopener">
+            {s.url}
+          </a>
+        )}
+        {s.answer ? (
+          <Alert type="success" showIcon title={`公开答复${s.answeredAt ? `（${new Date(s.answeredAt).toLocaleDateString('zh-CN')}）` : ''}：${s.answer}`} />
+        ) : s.dueOn ? (
+          <Typography.Text type={s.overdue ? 'danger' : 'secondary'}>答复期限：{s.dueOn}</Typography.Text>
+        ) : null}
+      </Space>
+    </List.Item>
   );
 }
