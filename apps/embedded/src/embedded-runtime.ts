@@ -61,9 +61,8 @@ export interface EmbeddedInfrastructure {
 export async function startEmbeddedInfrastructure(env: EmbeddedEnv): Promise<EmbeddedInfrastructure> {
   const dataDir = resolve(env.DATA_DIR);
   await mkdir(dataDir, { recursive: true });
-  // The services' loggers are children of `processLogger` that add their name; the process's own lines say "platform".
-  const processLogger = createLogger(undefined, env.LOG_LEVEL);
-  const logger = processLogger.child({ service: 'platform' });
+  // Lines name the service they were written for; the process's own lines say "platform".
+  const logger = createLogger('platform', env.LOG_LEVEL, { fromScope: true });
   const secrets = await loadSecrets(dataDir);
   const db = env.DATABASE_URL
     ? { url: env.DATABASE_URL, stop: async () => undefined }
@@ -78,7 +77,7 @@ export async function startEmbeddedInfrastructure(env: EmbeddedEnv): Promise<Emb
     transport,
     objectStorage: new FileSystemObjectStorage(join(dataDir, 'objects')),
     keyValue,
-    logger: processLogger,
+    logger,
     settings: {
       jwtSecret: env.JWT_SECRET ?? secrets.jwtSecret,
       apiKeyPepper: env.API_KEY_PEPPER ?? secrets.apiKeyPepper,

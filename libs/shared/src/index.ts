@@ -41,6 +41,7 @@ export * from './storage/filesystem.storage';
 export * from './storage/minio.storage';
 export * from './kv/key-value-store';
 export * from './observability/logger';
+export * from './observability/service-scope';
 export * from './observability/metrics';
 export * from './db/data-source';
 export * from './db/pg-pool';

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { AsyncResource } from 'node:async_hooks';
 import { DataSource, EntityManager } from 'typeorm';
 import { runWithContext } from '../http/request-context';
 import { deadLetterTopic, EventName } from './contracts/event-catalog';
@@ -54,7 +55,9 @@ export class EventConsumer {
 
   async start(): Promise<void> {
     if (this.handlers.size === 0) return;
-    await this.transport.subscribe({ group: this.group, topics: this.topics, handle: (r) => this.handleRecord(r) });
+    // Bound to the caller's async context (the service's scope): a shared transport's poll loop
+    // would otherwise run every group's handlers in the context of whoever started it.
+    await this.transport.subscribe({ group: this.group, topics: this.topics, handle: AsyncResource.bind((r: TransportRecord) => this.handleRecord(r)) });
   }
 
   /** Transport entry point. Rejects only when even dead-lettering failed (e.g. database down). */

@@ -1,23 +1,25 @@
 import { LoggerService } from '@nestjs/common';
-import pino, { Logger } from 'pino';
+import pino, { DestinationStream, Logger } from 'pino';
 import { currentContext } from '../http/request-context';
+import { currentService } from './service-scope';
 
 /**
- * Structured JSON logs; every line carries the service and the current correlation id. Without a
- * service (embedded mode's process logger) each service adds its own through `child({ service })`:
- * pino does not replace a bound key, it writes it twice.
+ * Structured JSON logs; every line carries the service and the current correlation id. With
+ * `fromScope` (embedded mode: five services, one process logger) a line names the service whose
+ * scope it was written in (service-scope.ts), and `service` only outside every scope.
  */
-export function createLogger(service: string | undefined, level = 'info'): Logger {
-  return pino({
+export function createLogger(service: string, level = 'info', opts: { fromScope?: boolean; destination?: DestinationStream } = {}): Logger {
+  const options: pino.LoggerOptions = {
     level,
-    base: service ? { service } : {},
+    base: opts.fromScope ? {} : { service },
     timestamp: pino.stdTimeFunctions.isoTime,
     mixin: () => {
       const ctx = currentContext();
-      return ctx ? { correlationId: ctx.correlationId } : {};
+      return { ...(opts.fromScope && { service: currentService() ?? service }), ...(ctx && { correlationId: ctx.correlationId }) };
     },
     redact: { paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'password', '*.password'], censor: '[redacted]' },
-  });
+  };
+  return opts.destination ? pino(options, opts.destination) : pino(options);
 }
 
 /** Nest's logger interface on top of pino. */

@@ -9,6 +9,7 @@ import { SERVICE_NAMES, SERVICES, ServiceName } from '../events/contracts/servic
 import { requestContextMiddleware } from '../http/request-context.middleware';
 import { migrateServiceSchema } from '../db/data-source';
 import { PinoNestLogger } from '../observability/logger';
+import { runAsService } from '../observability/service-scope';
 import { httpMetricsMiddleware, ServiceMetrics } from '../observability/metrics';
 import { EventPlumbing } from './platform.module';
 import type { ServiceRuntime } from './service-runtime';
@@ -36,9 +37,14 @@ export interface ServiceAppOptions {
  * limits, problem+json for parser errors, global prefix, OpenAPI docs, migrations, then the
  * event consumer and outbox relay. The caller decides whether to listen or to mount it.
  */
-export async function createServiceApp(rootModule: DynamicModule, service: ServiceName, runtime: ServiceRuntime, opts: ServiceAppOptions): Promise<NestExpressApplication> {
-  // Distributed mode's process logger already names the service.
-  const logger = runtime.logger.bindings().service === service ? runtime.logger : runtime.logger.child({ service });
+export function createServiceApp(rootModule: DynamicModule, service: ServiceName, runtime: ServiceRuntime, opts: ServiceAppOptions): Promise<NestExpressApplication> {
+  // Everything the service starts while booting (timers, consumers, the outbox relay) keeps its scope.
+  return runAsService(service, () => buildServiceApp(rootModule, service, runtime, opts));
+}
+
+async function buildServiceApp(rootModule: DynamicModule, service: ServiceName, runtime: ServiceRuntime, opts: ServiceAppOptions): Promise<NestExpressApplication> {
+  // The process logger names the service: bound in distributed mode, from the scope in embedded mode.
+  const logger = runtime.logger;
   const app = await NestFactory.create<NestExpressApplication>(rootModule, new ExpressAdapter(express()), {
     bodyParser: false,
     logger: new PinoNestLogger(logger),
@@ -47,6 +53,8 @@ export async function createServiceApp(rootModule: DynamicModule, service: Servi
   const prefix = routePrefixOf(service);
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  // One process, five services: a request runs in its service's scope (see service-scope.ts).
+  if (runtime.mode === 'embedded') app.use((_req: Request, _res: Response, next: NextFunction) => runAsService(service, next));
   app.use(requestContextMiddleware(logger));
   app.use(httpMetricsMiddleware(app.get(ServiceMetrics)));
   app.use(express.json({ limit: runtime.settings.bodyLimit, type: ['application/json', 'application/*+json'] }));
