@@ -98,23 +98,27 @@ export default function DatasetFindingsPage() {
                       </Space>
                     ),
                   },
-                  {
-                    title: '操作',
-                    render: (_: unknown, x) => (
-                      <Space>
-                        {hasRole(...CAN_JUSTIFY) && x.blocking && (
-                          <Button size="small" onClick={() => setActing({ finding: { ...x, datasetName: dataset.data?.name }, action: 'justify' })}>
-                            说明理由
-                          </Button>
-                        )}
-                        {hasRole(...CAN_DECIDE) && x.status === 'justified' && (
-                          <Button size="small" type="primary" onClick={() => setActing({ finding: { ...x, datasetName: dataset.data?.name }, action: 'decide' })}>
-                            决定
-                          </Button>
-                        )}
-                      </Space>
-                    ),
-                  },
+                  ...(hasRole(...CAN_JUSTIFY, ...CAN_DECIDE)
+                    ? [
+                        {
+                          title: '操作',
+                          render: (_: unknown, x: SensitiveFinding) => (
+                            <Space>
+                              {hasRole(...CAN_JUSTIFY) && x.blocking && (
+                                <Button size="small" onClick={() => setActing({ finding: { ...x, datasetName: dataset.data?.name }, action: 'justify' })}>
+                                  说明理由
+                                </Button>
+                              )}
+                              {hasRole(...CAN_DECIDE) && x.status === 'justified' && (
+                                <Button size="small" type="primary" onClick={() => setActing({ finding: { ...x, datasetName: dataset.data?.name }, action: 'decide' })}>
+                                  决定
+                                </Button>
+                              )}
+                            </Space>
+                          ),
+                        },
+                      ]
+                    : []),
                 ]}
               />
             </>
