@@ -338,7 +338,7 @@ maybe('portal in a browser: catalog → review → ingest → open data → shar
     await answer.waitFor({ state: 'detached' });
     await page.getByText('已同意').first().waitFor();
     const rev = await p.login('scjg_rev');
-    const decided = (await (await fetch(`${p.baseUrl}/api/sharing/requests?side=provider`, { headers: { authorization: `Bearer ${rev}` } })).json()) as { status: string; grantId: string | null }[];
+    const decided = ((await (await fetch(`${p.baseUrl}/api/sharing/requests?side=provider`, { headers: { authorization: `Bearer ${rev}` } })).json()) as { items: { status: string; grantId: string | null }[] }).items;
     expect(decided[0].status).toBe('approved');
     expect(decided[0].grantId).toBeTruthy();
     const [grant] = (await p.pool.query(`SELECT items FROM sharing.grant_ WHERE id = $1`, [decided[0].grantId])).rows;

@@ -247,8 +247,12 @@ maybe('portal in a browser: ratings, requests, showcase, conditional opening, gr
     const first = (await key.locator('code').textContent())!;
     expect(first).toMatch(/^sgk_[0-9a-f]{12}_/);
     await page.getByRole('button', { name: '我已保存' }).click();
-    await drawer.getByText('轮换').click();
-    await okButton(page.locator('.ant-popconfirm')).click();
+    // 轮换 is one call: the new key is shown once, the old one revoked at once (the default; an overlap can be chosen).
+    await drawer.getByRole('button', { name: /^轮换凭证 sgk_/ }).click();
+    const rotation = page.getByRole('dialog', { name: '轮换授权凭证' });
+    await rotation.getByText('立即失效').waitFor();
+    expect(await unlabelledControls(page)).toEqual([]);
+    await rotation.getByRole('button', { name: /^轮\s*换$/ }).click();
     await key.waitFor();
     grantKey = (await key.locator('code').textContent())!;
     expect(grantKey).not.toBe(first);

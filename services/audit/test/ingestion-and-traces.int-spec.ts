@@ -193,12 +193,24 @@ describe('audit ingestion and traces', () => {
     expect(chain.catalogVersions.map((r: any) => r.eventName)).toEqual(['catalog.entry.submitted']);
     expect(chain.ingestVersions.map((r: any) => r.eventName)).toEqual(['ingest.dataset.created', 'ingest.version.published']);
     expect(chain.grants.map((r: any) => r.refs.grantId)).toEqual([grantId]);
-    expect(chain.reads.map((r: any) => [r.eventName, r.outcome])).toEqual([
+    expect(chain.reads).toMatchObject({ total: 3, page: 1, pageSize: 20 });
+    expect(chain.reads.items.map((r: any) => [r.eventName, r.outcome])).toEqual([
       ['sharing.data.accessed', 'allowed'],
       ['sharing.data.accessed', 'denied'],
       ['ingest.data.read', 'allowed'],
     ]);
     expect(chain.summary).toMatchObject({ ingestVersions: 1, grants: 1, reads: 2, refused: 1 });
+    // The reads page on the server, oldest first by seq: pages never overlap; bad paging is a 400.
+    const pages = [];
+    for (const page of [1, 2]) pages.push(await auditor.expect(200, 'GET', `/traces/datasets/${datasetId}/chain/reads?page=${page}&pageSize=2`));
+    expect(pages.map((x) => [x.total, x.page, x.items.length])).toEqual([
+      [3, 1, 2],
+      [3, 2, 1],
+    ]);
+    expect(pages.flatMap((x) => x.items.map((r: any) => r.seq))).toEqual(chain.reads.items.map((r: any) => r.seq));
+    expect((await auditor.expect(200, 'GET', `/traces/datasets/${datasetId}/chain/reads?outcome=denied`)).items.map((r: any) => r.outcome)).toEqual(['denied']);
+    expect((await auditor.expect(200, 'GET', `/traces/datasets/${datasetId}/chain?pageSize=1`)).reads).toMatchObject({ total: 3, pageSize: 1 });
+    for (const q of ['pageSize=101', 'page=0']) expect((await auditor.call('GET', `/traces/datasets/${datasetId}/chain/reads?${q}`)).status).toBe(400);
   });
 
   it('other roles cannot read the audit log at all (403, and the refusal is logged)', async () => {

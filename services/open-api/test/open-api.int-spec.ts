@@ -398,8 +398,14 @@ describe('有条件开放 conditional opening', () => {
 
     const reviewer = new OpenApi(p.baseUrl);
     const queue = await reviewer.expect(200, 'GET', '/v1/admin/applications?status=pending', { token: revToken });
-    expect(queue.map((a: any) => a.id)).toContain(created.body.id);
-    expect(await reviewer.expect(200, 'GET', '/v1/admin/applications', { token: otherRevToken })).toEqual([]);
+    expect(queue.items.map((a: any) => a.id)).toContain(created.body.id);
+    expect(queue.items.find((a: any) => a.id === created.body.id).datasetName).toEqual(expect.any(String));
+    // Paging keeps the department scope: another department sees none of them, on any page.
+    expect(await reviewer.expect(200, 'GET', '/v1/admin/applications', { token: otherRevToken })).toEqual({ items: [], total: 0, page: 1, pageSize: 20 });
+    expect(await reviewer.expect(200, 'GET', '/v1/admin/applications?page=2&pageSize=1', { token: otherRevToken })).toEqual({ items: [], total: 0, page: 2, pageSize: 1 });
+    const mine = await api.expect(200, 'GET', '/v1/applications/mine?pageSize=5', { token: devToken });
+    expect(mine).toMatchObject({ total: 1, page: 1, pageSize: 5 });
+    expect(mine.items[0].id).toBe(created.body.id);
     expect((await reviewer.call('POST', `/v1/admin/applications/${created.body.id}/decide`, { token: otherRevToken, body: { approve: false, reasons: '不是本部门的数据' } })).body.code).toBe('OPEN_NOT_YOUR_DEPARTMENT');
     expect((await reviewer.call('POST', `/v1/admin/applications/${created.body.id}/decide`, { token: revToken, body: { approve: true } })).body.code).toBe('OPEN_DECISION_INCOMPLETE');
     const decided = await reviewer.expect(200, 'POST', `/v1/admin/applications/${created.body.id}/decide`, { token: revToken, body: { approve: true, terms: '仅限研究使用，不得公开个体信息', endDate: '2099-12-31' } });
@@ -425,26 +431,53 @@ describe('public interaction, statistics and harvesting', () => {
     expect(summary).toMatchObject({ count: 1, usability: 5, average: 4 });
     expect((await api.call('POST', `/v1/datasets/${enterprise.entryId}/ratings`, { token: devToken, body: { usability: 9, completeness: 4, accuracy: 4, timeliness: 3 } })).status).toBe(400);
     await api.expect(201, 'POST', `/v1/datasets/${enterprise.entryId}/comments`, { token: devToken, body: { body: '数据很有用，希望增加经营范围字段' } });
-    expect((await api.expect(200, 'GET', `/v1/datasets/${enterprise.entryId}/comments`))[0]).toMatchObject({ author: '开发者甲' });
+    expect((await api.expect(200, 'GET', `/v1/datasets/${enterprise.entryId}/comments`)).items[0]).toMatchObject({ author: '开发者甲' });
 
     const report = await api.expect(201, 'POST', '/v1/feedback', { token: devToken, body: { kind: 'error_report', datasetId: enterprise.entryId, title: '注册资本有误', body: '黄石企业5 的注册资本与公示系统不一致' } });
     const staff = new OpenApi(p.baseUrl);
     const tasks = await staff.expect(200, 'GET', '/v1/admin/feedback?status=open', { token: revToken });
-    expect(tasks.map((t: any) => t.id)).toContain(report.id);
-    expect(await staff.expect(200, 'GET', '/v1/admin/feedback', { token: otherRevToken })).toEqual([]);
+    expect(tasks.items.map((t: any) => t.id)).toContain(report.id);
+    expect(await staff.expect(200, 'GET', '/v1/admin/feedback', { token: otherRevToken })).toMatchObject({ items: [], total: 0 });
     await staff.expect(200, 'POST', `/v1/admin/feedback/${report.id}/answer`, { token: revToken, body: { answer: '已核实并在下一版本中更正' } });
     const request = await api.expect(201, 'POST', '/v1/feedback', { body: { kind: 'data_request', title: '希望开放公交到站数据', body: '用于开发公交出行小程序' } });
     expect((await staff.call('POST', `/v1/admin/feedback/${request.id}/answer`, { token: revToken, body: { answer: '已转交交通运输局' } })).body.code).toBe('OPEN_NOT_YOUR_DEPARTMENT');
     await staff.expect(200, 'POST', `/v1/admin/feedback/${request.id}/answer`, { token: adminToken, body: { answer: '已转交交通运输局，预计下季度开放' } });
     const published = await api.expect(200, 'GET', '/v1/feedback');
-    expect(published.find((f: any) => f.id === report.id)).toMatchObject({ status: 'answered', answer: '已核实并在下一版本中更正', datasetName: '黄石市企业联系人信息' });
-    expect(published.find((f: any) => f.id === request.id)).toMatchObject({ kind: 'data_request', status: 'answered' });
+    expect(published.items.find((f: any) => f.id === report.id)).toMatchObject({ status: 'answered', answer: '已核实并在下一版本中更正', datasetName: '黄石市企业联系人信息' });
+    expect(published.items.find((f: any) => f.id === request.id)).toMatchObject({ kind: 'data_request', status: 'answered' });
 
     await api.expect(201, 'POST', '/v1/showcase', { token: devToken, body: { title: '企业查询小程序', description: '基于企业联系人信息的查询小程序', url: 'https://example.com/app', datasetIds: [enterprise.entryId] } });
-    expect((await api.expect(200, 'GET', `/v1/showcase?datasetId=${enterprise.entryId}`))[0]).toMatchObject({ title: '企业查询小程序', author: '开发者甲' });
+    expect((await api.expect(200, 'GET', `/v1/showcase?datasetId=${enterprise.entryId}`)).items[0]).toMatchObject({ title: '企业查询小程序', author: '开发者甲' });
     const page = await api.expect(200, 'GET', `/v1/datasets/${enterprise.entryId}`);
     expect(page.rating).toMatchObject({ count: 1, average: 4 });
     expect((await api.expect(200, 'GET', '/v1/datasets?sort=rating')).items[0].id).toBe(enterprise.entryId);
+  });
+
+  it('pages comments, feedback and the showcase on the server: no overlap, a total, bad paging refused', async () => {
+    for (let i = 0; i < 5; i++) await api.expect(201, 'POST', `/v1/datasets/${relief.entryId}/comments`, { token: devToken, body: { body: `分页评论 ${i}` } });
+    const pages = [];
+    for (const page of [1, 2, 3]) pages.push(await api.expect(200, 'GET', `/v1/datasets/${relief.entryId}/comments?page=${page}&pageSize=2`));
+    expect(pages.map((x) => [x.total, x.page, x.pageSize, x.items.length])).toEqual([
+      [5, 1, 2, 2],
+      [5, 2, 2, 2],
+      [5, 3, 2, 1],
+    ]);
+    const ids = pages.flatMap((x) => x.items.map((c: any) => c.id));
+    expect(new Set(ids).size).toBe(5);
+    expect(pages.flatMap((x) => x.items.map((c: any) => c.body))).toEqual(['分页评论 4', '分页评论 3', '分页评论 2', '分页评论 1', '分页评论 0']);
+
+    for (const q of ['pageSize=101', 'pageSize=0', 'page=0', 'page=x']) {
+      const res = await api.call('GET', `/v1/feedback?${q}`);
+      expect([q, res.status, res.body.code]).toEqual([q, 400, 'VALIDATION_FAILED']);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+    }
+    const answered = await api.expect(200, 'GET', '/v1/feedback?kind=data_request&status=answered&pageSize=100');
+    expect(answered.items.length).toBe(answered.total);
+    expect(answered.items.every((f: any) => f.kind === 'data_request' && f.status === 'answered')).toBe(true);
+    expect((await api.expect(200, 'GET', '/v1/feedback?status=open&pageSize=100')).items.every((f: any) => f.status === 'open')).toBe(true);
+    const one = await api.expect(200, 'GET', '/v1/showcase?pageSize=1');
+    expect(one).toMatchObject({ page: 1, pageSize: 1 });
+    expect(one.items.length).toBe(Math.min(1, one.total));
   });
 
   it('publishes statistics: open rate, domains, downloads, API calls, top datasets, departments', async () => {

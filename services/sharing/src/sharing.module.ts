@@ -19,6 +19,7 @@ import { InitialSharingSchema1732400000000 } from './migrations/1732400000000-in
 import { Sharing1732800000000 } from './migrations/1732800000000-sharing';
 import { FeedbackReminders1732800000001 } from './migrations/1732800000001-feedback-reminders';
 import { SensitiveBlockedColumns1732800000002 } from './migrations/1732800000002-sensitive-blocked-columns';
+import { ListPagingIndexes1733300000000 } from './migrations/1733300000000-list-paging-indexes';
 import { DataSecurity1732900000000 } from './migrations/1732900000000-data-security';
 import { OperatorsController } from './operation/operators.controller';
 import { OperatorsService } from './operation/operators.service';
@@ -38,7 +39,7 @@ import { ReturnsService } from './returns/returns.service';
 import { SharingWorker } from './worker/sharing-worker';
 import { SharingClock, sharingSettingsProvider } from './sharing.settings';
 
-export const SHARING_MIGRATIONS = [InitialSharingSchema1732400000000, Sharing1732800000000, FeedbackReminders1732800000001, SensitiveBlockedColumns1732800000002, DataSecurity1732900000000];
+export const SHARING_MIGRATIONS = [InitialSharingSchema1732400000000, Sharing1732800000000, FeedbackReminders1732800000001, SensitiveBlockedColumns1732800000002, DataSecurity1732900000000, ListPagingIndexes1733300000000];
 
 /** 共享服务: requests, review with legal deadlines, scoped grants, delivery, feedback, 供需对接, 回流. */
 @Module({})

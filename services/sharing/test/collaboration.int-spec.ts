@@ -237,3 +237,60 @@ describe('statistics', () => {
     expect(own.total).toBe(0);
   }, 60_000);
 });
+
+// Last: it adds grants, which the statistics above count.
+describe('server paging of the workbench lists (scope unchanged)', () => {
+  it('pages grants, needs, feedback and requests with a total, no overlap, and only what the department may see', async () => {
+    const gaj = new Api(p.baseUrl, 'sharing', a.gajOp);
+    // A few more grants for rsj, so that there is more than one page.
+    for (let i = 0; i < 2; i++) await rsj.expect(201, 'POST', '/requests', { ...REQUEST_BASE, deliveryMethod: 'interface', entries: [{ entryId: entry.entryId, items: ['企业名称'] }] });
+    const all = await rsj.expect(200, 'GET', '/grants?side=consumer&pageSize=100');
+    expect(all.total).toBeGreaterThanOrEqual(3);
+    expect(all.items.length).toBe(all.total);
+    const paged: string[] = [];
+    for (let page = 1; page <= all.total; page++) {
+      const one = await rsj.expect(200, 'GET', `/grants?side=consumer&page=${page}&pageSize=1`);
+      expect([one.total, one.page, one.pageSize, one.items.length]).toEqual([all.total, page, 1, 1]);
+      paged.push(one.items[0].id);
+    }
+    expect(paged).toEqual(all.items.map((g: any) => g.id));
+    expect(all.items.every((g: any) => g.consumerDeptId === grant.consumerDeptId)).toBe(true);
+    // Another department: none of these, whatever the page.
+    const other = await gaj.expect(200, 'GET', '/grants?pageSize=100');
+    expect(other.items.some((g: any) => g.id === grant.id)).toBe(false);
+    expect((await gaj.expect(200, 'GET', '/grants?page=3&pageSize=1')).items.some((g: any) => paged.includes(g.id))).toBe(false);
+    expect((await admin.expect(200, 'GET', '/grants?pageSize=100')).total).toBeGreaterThanOrEqual(all.total);
+
+    const need = await rsj.expect(201, 'POST', '/needs', { title: '分页测试需求', description: '只有本部门与受派部门看得到' });
+    await admin.expect(200, 'POST', `/needs/${need.id}/assign`, { deptId: grant.providerDeptId });
+    const ids = async (api: Api, q: string) => ((await api.expect(200, 'GET', `/needs?pageSize=100${q}`)).items as any[]).map((n) => n.id);
+    expect(await ids(rsj, '&view=mine')).toContain(need.id);
+    expect(await ids(rsj, '&view=assigned')).not.toContain(need.id);
+    expect(await ids(scjgOp, '&view=assigned')).toContain(need.id);
+    expect(await ids(scjgOp, '&view=mine')).not.toContain(need.id);
+    expect(await ids(gaj, '')).not.toContain(need.id);
+    expect(await ids(gaj, '&view=assigned')).not.toContain(need.id);
+    expect(await ids(admin, '&status=assigned')).toContain(need.id);
+    const firstNeeds = await rsj.expect(200, 'GET', '/needs?pageSize=1');
+    expect([firstNeeds.page, firstNeeds.pageSize, firstNeeds.items.length]).toEqual([1, 1, 1]);
+
+    const f = await rsj.expect(201, 'POST', '/feedback', { grantId: grant.id, kind: 'stale', description: '分页测试反馈' });
+    expect(((await rsj.expect(200, 'GET', '/feedback?pageSize=100')).items as any[]).map((x) => x.id)).toContain(f.id);
+    expect(((await scjgRev.expect(200, 'GET', '/feedback?pageSize=100')).items as any[]).map((x) => x.id)).toContain(f.id);
+    expect(((await gaj.expect(200, 'GET', '/feedback?pageSize=100')).items as any[]).map((x) => x.id)).not.toContain(f.id);
+    const fb = async (api: Api, side: string) => ((await api.expect(200, 'GET', `/feedback?pageSize=100&side=${side}`)).items as any[]).map((x) => x.id);
+    expect(await fb(rsj, 'reporter')).toContain(f.id);
+    expect(await fb(rsj, 'provider')).not.toContain(f.id);
+    expect(await fb(scjgRev, 'provider')).toContain(f.id);
+    expect(await fb(scjgRev, 'reporter')).not.toContain(f.id);
+    expect(await fb(gaj, 'provider')).not.toContain(f.id);
+    expect(await fb(admin, 'provider')).toContain(f.id);
+
+    const requests = await rsj.expect(200, 'GET', '/requests?side=requester&pageSize=2');
+    expect(requests).toMatchObject({ page: 1, pageSize: 2 });
+    expect(requests.total).toBeGreaterThanOrEqual(3);
+    expect(((await gaj.expect(200, 'GET', '/requests?pageSize=100')).items as any[]).some((r) => r.requesterDeptId === grant.consumerDeptId && r.providerDeptId === grant.providerDeptId)).toBe(false);
+
+    for (const path of ['/grants?pageSize=101', '/needs?page=0', '/feedback?pageSize=abc', '/requests?pageSize=0', '/needs?view=everyone']) await rsj.problem(400, 'VALIDATION_FAILED', 'GET', path);
+  });
+});

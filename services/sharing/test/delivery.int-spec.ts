@@ -149,6 +149,37 @@ describe('interface (records endpoint)', () => {
     expect((await records(q.key, entry.entryId)).body.code).toBe('GRANT_QUOTA_EXCEEDED');
   });
 
+  it('rotates a credential in one step: the new key works, the old one is refused (or after an overlap)', async () => {
+    const h = await granted('interface');
+    const [old] = await rsj.expect<any[]>(200, 'GET', `/grants/${h.grant.id}/credentials`);
+    await new Api(p.baseUrl, 'sharing', a.scjgOp).problem(403, 'NOT_REQUESTER', 'POST', `/grants/${h.grant.id}/credentials/${old.id}/rotate`, {});
+    await rsj.problem(400, 'VALIDATION_FAILED', 'POST', `/grants/${h.grant.id}/credentials/${old.id}/rotate`, { overlapMinutes: 5000 });
+    await rsj.problem(404, 'GRANT_CREDENTIAL_NOT_FOUND', 'POST', `/grants/${h.grant.id}/credentials/00000000-0000-4000-8000-000000000000/rotate`, {});
+    const rotated = await rsj.expect(200, 'POST', `/grants/${h.grant.id}/credentials/${old.id}/rotate`, {});
+    expect(rotated).toMatchObject({ grantId: h.grant.id, key: expect.stringMatching(/^sgk_[0-9a-f]{12}_/), replaced: { id: old.id, keyPrefix: old.keyPrefix } });
+    expect((await records(h.key, entry.entryId)).body.code).toBe('GRANT_CREDENTIAL_INVALID');
+    expect((await records(rotated.key, entry.entryId)).status).toBe(200);
+    // Rotating it again is refused: rotate the current one.
+    await rsj.problem(409, 'GRANT_CREDENTIAL_REVOKED', 'POST', `/grants/${h.grant.id}/credentials/${old.id}/rotate`, {});
+
+    // With an overlap both keys work until the old one's end; DELETE still ends it at once.
+    const overlapped = await rsj.expect(200, 'POST', `/grants/${h.grant.id}/credentials/${rotated.id}/rotate`, { overlapMinutes: 10 });
+    expect(Date.parse(overlapped.replaced.revokedAt) - Date.now()).toBeGreaterThan(9 * 60_000);
+    expect((await records(rotated.key, entry.entryId)).status).toBe(200);
+    expect((await records(overlapped.key, entry.entryId)).status).toBe(200);
+    const listed = await rsj.expect<any[]>(200, 'GET', `/grants/${h.grant.id}/credentials`);
+    expect(listed.map((c) => c.id)).toEqual([old.id, rotated.id, overlapped.id]);
+    await rsj.expect(204, 'DELETE', `/grants/${h.grant.id}/credentials/${rotated.id}`);
+    expect((await records(rotated.key, entry.entryId)).body.code).toBe('GRANT_CREDENTIAL_INVALID');
+    expect((await records(overlapped.key, entry.entryId)).status).toBe(200);
+
+    // Two rotations of the same key at once: exactly one succeeds.
+    const both = await Promise.all([0, 1].map(() => rsj.call('POST', `/grants/${h.grant.id}/credentials/${overlapped.id}/rotate`, {})));
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    const live = (await rsj.expect<any[]>(200, 'GET', `/grants/${h.grant.id}/credentials`)).filter((c) => c.revokedAt === null);
+    expect(live).toHaveLength(1);
+  });
+
   it('refuses a revoked credential and a credential for another delivery method', async () => {
     const h = await granted('interface');
     const creds = await rsj.expect<any[]>(200, 'GET', `/grants/${h.grant.id}/credentials`);

@@ -207,7 +207,7 @@ it('reminds before the deadline, escalates overdue requests to the data bureau, 
     expect(sweep.escalated).toBeGreaterThanOrEqual(1);
     expect((await admin.expect<any[]>(200, 'GET', '/notifications')).some((n) => n.subjectId === id && n.kind === 'request.escalated')).toBe(true);
     expect((await eventsNamed(p, 'sharing.request.escalated')).some((e) => e.payload.requestId === id)).toBe(true);
-    const listed = await admin.expect<any[]>(200, 'GET', '/requests?escalated=true&status=pending');
+    const listed = (await admin.expect(200, 'GET', '/requests?escalated=true&status=pending&pageSize=100')).items as any[];
     expect(listed.map((r) => r.id)).toContain(id);
     const coordinated = await admin.expect(200, 'POST', `/requests/${id}/coordinate`, { note: '经协调，请提供企业名称' });
     expect(coordinated.coordination[0].note).toBe('经协调，请提供企业名称');
@@ -231,10 +231,10 @@ it('keeps a cart: one submission covers entries of several providers, each gets 
   expect(new Set(requests.map((r: any) => r.batchId))).toEqual(new Set([batchId]));
   expect(await rsj.expect<any[]>(200, 'GET', '/cart')).toHaveLength(0);
   await rsj.problem(422, 'CART_EMPTY', 'POST', '/requests', { ...REQUEST_BASE, deliveryMethod: 'download', fromCart: true });
-  const providerView = await scjgRev.expect<any[]>(200, 'GET', '/requests?side=provider&status=pending');
+  const providerView = (await scjgRev.expect(200, 'GET', '/requests?side=provider&status=pending&pageSize=100')).items as any[];
   expect(providerView.some((r) => r.batchId === batchId)).toBe(true);
   {
-    const gajView = await new Api(p.baseUrl, 'sharing', await p.login('gaj_rev')).expect<any[]>(200, 'GET', '/requests?side=provider');
+    const gajView = (await new Api(p.baseUrl, 'sharing', await p.login('gaj_rev')).expect(200, 'GET', '/requests?side=provider&pageSize=100')).items as any[];
     expect(gajView.every((r) => r.providerDeptId === gajView[0].providerDeptId)).toBe(true);
     expect(gajView.some((r) => r.batchId === batchId)).toBe(true);
   }

@@ -81,6 +81,8 @@ export interface ShowcaseApp {
 export interface ConditionalApplication {
   id: string;
   datasetId: string;
+  /** The open dataset's name, joined on the server (null if the dataset is no longer open). */
+  datasetName: string | null;
   appId: string;
   organisation: string;
   creditCode: string;

@@ -3,7 +3,7 @@ import { Controller, Get, Param, Query, Res, UseFilters } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AuditRefusalFilter } from '../access/audit-refusal.filter';
-import { AccessorQuery, ExportQuery, TraceQuery } from './dto/trace-query.dto';
+import { AccessorQuery, ChainReadsQuery, ExportQuery, TraceQuery } from './dto/trace-query.dto';
 import { TracePage, TracesService } from './traces.service';
 
 /** 追溯: only auditors read the audit log; everyone else gets 403, which is itself recorded. */
@@ -48,8 +48,18 @@ export class TracesController {
 
   @Get('datasets/:datasetId/chain')
   @Roles('auditor')
-  @ApiOperation({ summary: '数据链条：目录版本 → 归集版本 → 授权 → 每次读取 / the full chain of a dataset' })
-  chain(@Param('datasetId') datasetId: string) {
-    return this.traces.chain(datasetId);
+  @ApiOperation({
+    summary: '数据链条：目录版本 → 归集版本 → 授权 → 读取（分页）/ the chain of a dataset, its reads paged',
+    description: 'reads 为第一页（或 page/pageSize 指定的页）{ items, total, page, pageSize }，按 seq 从早到晚；summary 的读取次数在库内统计。/ `reads` is one page, oldest first; the summary counts all reads.',
+  })
+  chain(@Param('datasetId') datasetId: string, @Query() q: ChainReadsQuery) {
+    return this.traces.chain(datasetId, q);
+  }
+
+  @Get('datasets/:datasetId/chain/reads')
+  @Roles('auditor')
+  @ApiOperation({ summary: '数据链条 ④ 读取，分页（按 seq 从早到晚，可按结果筛选）/ the reads of a dataset, paged: { items, total, page, pageSize }' })
+  chainReads(@Param('datasetId') datasetId: string, @Query() q: ChainReadsQuery) {
+    return this.traces.chainReads(datasetId, q);
   }
 }

@@ -8,7 +8,7 @@ import { rows } from '../log/log-store';
 import { AuditRecordView, toView } from '../records/audit-record.view';
 import { keysMatch, SearchField, searchKey, searchKeysOf } from '../records/search-keys';
 import { ArchiveReader } from '../retention/archive-reader';
-import { AccessorQuery, TraceQuery } from './dto/trace-query.dto';
+import { AccessorQuery, ChainReadsQuery, TraceQuery } from './dto/trace-query.dto';
 
 /** Events that are data accesses (sharing, open-api, ingest staff reads). */
 export const ACCESS_EVENTS = ['sharing.data.accessed', 'open.data.accessed', 'ingest.data.read'];
@@ -199,10 +199,42 @@ export class TracesService {
     }));
   }
 
-  /** 数据链条: catalog versions → ingest versions → requests and grants → every read of the dataset. */
-  async chain(datasetId: string) {
+  /** The entry a dataset was registered for, from the first record that names both. */
+  private async entryOf(datasetId: string): Promise<string | null> {
     const [link] = await rows<{ entry_id: string }>(this.ds, `SELECT entry_id FROM audit.audit_record WHERE ${keysMatch(`$2`)} AND dataset_id = $1 AND entry_id IS NOT NULL ORDER BY seq LIMIT 1`, [datasetId, [searchKey('datasetId', datasetId)]]);
-    const entryId = link?.entry_id ?? null;
+    return link?.entry_id ?? null;
+  }
+
+  /** WHERE of the reads of a dataset (or its entry): one GIN lookup with && (overlap). */
+  private readsWhere(datasetId: string, entryId: string | null, outcome?: 'allowed' | 'denied'): { sql: string; params: unknown[] } {
+    const keys = [searchKey('datasetId', datasetId), ...(entryId ? [searchKey('entryId', entryId)] : [])];
+    const params: unknown[] = [keys, ACCESS_EVENTS];
+    let sql = `${keysMatch(`$1`, '&&')} AND event_name = ANY($2)`;
+    if (outcome) sql += ` AND outcome = $${params.push(outcome)}`;
+    return { sql, params };
+  }
+
+  /** 数据链条 ④: the reads of a dataset, oldest first (seq is unique: pages never overlap), one page at a time. */
+  async chainReads(datasetId: string, q: ChainReadsQuery = {}, entryId?: string | null) {
+    const entry = entryId === undefined ? await this.entryOf(datasetId) : entryId;
+    const page = q.page ?? 1;
+    const pageSize = q.pageSize ?? 20;
+    const w = this.readsWhere(datasetId, entry, q.outcome);
+    const n = w.params.length;
+    const [[{ total }], list] = await Promise.all([
+      rows<{ total: string }>(this.ds, `SELECT count(*) AS total FROM audit.audit_record WHERE ${w.sql}`, w.params),
+      rows<{ body: Buffer; leaf_hash: Buffer }>(this.ds, `SELECT body, leaf_hash FROM audit.audit_record WHERE ${w.sql} ORDER BY seq LIMIT $${n + 1} OFFSET $${n + 2}`, [...w.params, pageSize, (page - 1) * pageSize]),
+    ]);
+    return { items: list.map(toView), total: Number(total), page, pageSize };
+  }
+
+  /**
+   * 数据链条: catalog versions → ingest versions → requests and grants → the reads of the dataset.
+   * The first three are short (versions and decisions); the reads come one page at a time
+   * (`page`, `pageSize`; the next pages from chainReads), their totals counted in SQL.
+   */
+  async chain(datasetId: string, q: ChainReadsQuery = {}) {
+    const entryId = await this.entryOf(datasetId);
     const select = async (cond: string, params: unknown[], limit = 1000) =>
       (await rows<{ body: Buffer; leaf_hash: Buffer }>(this.ds, `SELECT body, leaf_hash FROM audit.audit_record WHERE ${cond} ORDER BY seq LIMIT ${limit}`, params)).map(toView);
     const ds = [searchKey('datasetId', datasetId)];
@@ -210,8 +242,13 @@ export class TracesService {
     const catalog = entryId ? await select(`${keysMatch(`$1`)} AND event_name LIKE 'catalog.%'`, [en]) : [];
     const ingest = await select(`${keysMatch(`$1`)} AND event_name IN ('ingest.dataset.created', 'ingest.version.published', 'ingest.version.failed')`, [ds]);
     const grants = entryId ? await select(`${keysMatch(`$1`)} AND (event_name LIKE 'sharing.grant.%' OR event_name LIKE 'sharing.request.%')`, [en]) : [];
-    // && (overlap): either the dataset or its entry, still one GIN lookup.
-    const reads = await select(`${keysMatch(`$1`, '&&')} AND event_name = ANY($2)`, [[...ds, ...en], ACCESS_EVENTS], 5000);
+    const w = this.readsWhere(datasetId, entryId);
+    const [counts] = await rows<{ allowed: string; denied: string }>(
+      this.ds,
+      `SELECT count(*) FILTER (WHERE outcome = 'allowed') AS allowed, count(*) FILTER (WHERE outcome = 'denied') AS denied FROM audit.audit_record WHERE ${w.sql}`,
+      w.params,
+    );
+    const reads = await this.chainReads(datasetId, q, entryId);
     return {
       datasetId,
       entryId,
@@ -223,8 +260,8 @@ export class TracesService {
         catalogVersions: new Set(catalog.filter((r) => r.eventName === 'catalog.entry.published').map((r) => r.refs.version)).size,
         ingestVersions: ingest.filter((r) => r.eventName === 'ingest.version.published').length,
         grants: new Set(grants.map((r) => r.refs.grantId).filter(Boolean)).size,
-        reads: reads.filter((r) => r.outcome === 'allowed').length,
-        refused: reads.filter((r) => r.outcome === 'denied').length,
+        reads: Number(counts.allowed),
+        refused: Number(counts.denied),
       },
     };
   }

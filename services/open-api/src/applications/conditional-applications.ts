@@ -10,6 +10,7 @@ import { DeveloperAuth, DeveloperPrincipal } from '../developers/developer-auth'
 import { returning } from '../db';
 import { OpenErrors } from '../open.errors';
 import { OPEN_SETTINGS, OpenSettings } from '../open-api.settings';
+import { PageQuery, pageOf } from '../interaction/paging';
 
 export class ApplyDto {
   @ApiProperty({ description: '数据集 id' }) @IsUUID() datasetId: string;
@@ -29,7 +30,7 @@ export class DecideApplicationDto {
   @ApiPropertyOptional({ description: '授权截止日期 YYYY-MM-DD（批准时必填）' }) @IsOptional() @IsDateString() endDate?: string;
 }
 
-export class ListApplicationsQuery {
+export class ListApplicationsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: ['pending', 'approved', 'refused'] }) @IsOptional() @IsIn(['pending', 'approved', 'refused']) status?: string;
 }
 
@@ -38,6 +39,7 @@ function view(r: any, today = toShanghaiDate(new Date())) {
   return {
     id: r.id,
     datasetId: r.entry_id,
+    datasetName: r.dataset_name ?? null,
     appId: r.app_id,
     organisation: r.organisation,
     creditCode: r.credit_code,
@@ -92,18 +94,31 @@ export class ConditionalApplicationsService {
     });
   }
 
-  async mine(dev: DeveloperPrincipal) {
-    return (await this.db.query(`SELECT * FROM openapi.conditional_application WHERE developer_id = $1 ORDER BY created_at DESC`, [dev.developerId])).map((r: any) => view(r));
+  /** The developer's own applications, newest first, one page at a time. */
+  async mine(dev: DeveloperPrincipal, q: PageQuery = {}) {
+    return pageOf(
+      this.db,
+      { select: 'a.*, d.name AS dataset_name', from: 'FROM openapi.conditional_application a LEFT JOIN openapi.open_dataset d ON d.entry_id = a.entry_id WHERE a.developer_id = $1', orderBy: 'a.created_at DESC, a.id DESC' },
+      [dev.developerId],
+      q,
+      (r: any) => view(r),
+    );
   }
 
-  async list(staff: StaffPrincipal, status?: string) {
+  /** Applications for the staff member's departments (all for the bureau), earliest due first, one page at a time. */
+  async list(staff: StaffPrincipal, status?: string, q: PageQuery = {}) {
     const scope = departmentScopeOf(staff);
     const params: unknown[] = [];
     const where: string[] = [];
-    if (!scope.all) where.push(`dept_id = ANY($${params.push(scope.deptIds)}::uuid[])`);
-    if (status) where.push(`status = $${params.push(status)}`);
-    const rows = await this.db.query(`SELECT * FROM openapi.conditional_application ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY due_on, created_at`, params);
-    return rows.map((r: any) => view(r));
+    if (!scope.all) where.push(`a.dept_id = ANY($${params.push(scope.deptIds)}::uuid[])`);
+    if (status) where.push(`a.status = $${params.push(status)}`);
+    return pageOf(
+      this.db,
+      { select: 'a.*, d.name AS dataset_name', from: `FROM openapi.conditional_application a LEFT JOIN openapi.open_dataset d ON d.entry_id = a.entry_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`, orderBy: 'a.due_on, a.created_at, a.id' },
+      params,
+      q,
+      (r: any) => view(r),
+    );
   }
 
   async decide(staff: StaffPrincipal, id: string, dto: DecideApplicationDto) {
@@ -184,9 +199,9 @@ export class ConditionalApplicationsController {
   @Get('mine')
   @Public()
   @ApiBearerAuth()
-  @ApiOperation({ summary: '我的申请 / my applications' })
-  mine(@Req() req: Request) {
-    return this.applications.mine(this.auth.require(req));
+  @ApiOperation({ summary: '我的申请（最新在前，分页）/ my applications, newest first, paged: { items, total, page, pageSize }' })
+  mine(@Req() req: Request, @Query() q: PageQuery) {
+    return this.applications.mine(this.auth.require(req), q);
   }
 }
 
@@ -198,9 +213,9 @@ export class ApplicationReviewController {
 
   @Get()
   @Roles('dept_reviewer', 'dept_operator', 'data_admin')
-  @ApiOperation({ summary: '本部门待审核的有条件开放申请 / applications for the department\'s data' })
+  @ApiOperation({ summary: '本部门的有条件开放申请（期限最早在前，分页）/ applications for the department\'s data, earliest due first, paged: { items, total, page, pageSize }' })
   list(@CurrentStaff() staff: StaffPrincipal, @Query() q: ListApplicationsQuery) {
-    return this.applications.list(staff, q.status);
+    return this.applications.list(staff, q.status, q);
   }
 
   @Get('stats')

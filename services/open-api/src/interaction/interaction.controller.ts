@@ -6,6 +6,7 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString,
 import type { Request } from 'express';
 import { DeveloperAuth } from '../developers/developer-auth';
 import { FeedbackKind, InteractionService } from './interaction.service';
+import { PageQuery } from './paging';
 
 export class RatingDto {
   @ApiProperty({ minimum: 1, maximum: 5, description: '易用性' }) @Type(() => Number) @IsInt() @Min(1) @Max(5) usability: number;
@@ -38,16 +39,17 @@ export class ShowcaseDto {
   @ApiProperty({ type: [String], description: '使用的数据集 id' }) @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50) @IsUUID('all', { each: true }) datasetIds: string[];
 }
 
-export class FeedbackQuery {
+export class FeedbackQuery extends PageQuery {
   @ApiPropertyOptional({ enum: ['error_report', 'data_request', 'suggestion'] }) @IsOptional() @IsIn(['error_report', 'data_request', 'suggestion']) kind?: FeedbackKind;
   @ApiPropertyOptional() @IsOptional() @IsUUID() datasetId?: string;
+  @ApiPropertyOptional({ enum: ['open', 'answered'], description: '待答复 / 已答复' }) @IsOptional() @IsIn(['open', 'answered']) status?: string;
 }
 
-export class TasksQuery {
+export class TasksQuery extends PageQuery {
   @ApiPropertyOptional({ enum: ['open', 'answered'] }) @IsOptional() @IsIn(['open', 'answered']) status?: string;
 }
 
-export class ShowcaseQuery {
+export class ShowcaseQuery extends PageQuery {
   @ApiPropertyOptional() @IsOptional() @IsUUID() datasetId?: string;
 }
 
@@ -70,9 +72,9 @@ export class InteractionController {
 
   @Get('datasets/:id/comments')
   @Public()
-  @ApiOperation({ summary: '评论 / comments' })
-  comments(@Param('id') id: string) {
-    return this.interaction.comments(id);
+  @ApiOperation({ summary: '评论（最新在前，分页）/ comments, newest first, paged: { items, total, page, pageSize }' })
+  comments(@Param('id') id: string, @Query() q: PageQuery) {
+    return this.interaction.comments(id, q);
   }
 
   @Post('datasets/:id/comments')
@@ -92,16 +94,16 @@ export class InteractionController {
 
   @Get('feedback')
   @Public()
-  @ApiOperation({ summary: '反馈与公开答复 / feedback and public answers' })
+  @ApiOperation({ summary: '反馈与公开答复（最新在前，分页）/ feedback and public answers, newest first, paged: { items, total, page, pageSize }' })
   publicFeedback(@Query() q: FeedbackQuery) {
-    return this.interaction.publicFeedback(q.kind, q.datasetId);
+    return this.interaction.publicFeedback({ kind: q.kind, datasetId: q.datasetId, status: q.status }, q);
   }
 
   @Get('showcase')
   @Public()
-  @ApiOperation({ summary: '应用成果展示 / app showcase' })
+  @ApiOperation({ summary: '应用成果展示（最新在前，分页）/ app showcase, newest first, paged: { items, total, page, pageSize }' })
   showcase(@Query() q: ShowcaseQuery) {
-    return this.interaction.showcase(q.datasetId);
+    return this.interaction.showcase(q.datasetId, q);
   }
 
   @Post('showcase')
@@ -121,9 +123,9 @@ export class FeedbackAdminController {
 
   @Get()
   @Roles('dept_operator', 'dept_reviewer', 'data_admin')
-  @ApiOperation({ summary: '本部门的纠错整改任务（数据局另见需求与建议）/ tasks of the department' })
+  @ApiOperation({ summary: '本部门的纠错整改任务（数据局另见需求与建议；期限最早在前，分页）/ tasks of the department, earliest due first, paged' })
   tasks(@CurrentStaff() staff: StaffPrincipal, @Query() q: TasksQuery) {
-    return this.interaction.tasks(staff, q.status);
+    return this.interaction.tasks(staff, q.status, q);
   }
 
   @Post(':id/answer')

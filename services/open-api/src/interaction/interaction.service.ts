@@ -7,6 +7,7 @@ import { DeveloperPrincipal } from '../developers/developer-auth';
 import { returning } from '../db';
 import { OpenErrors } from '../open.errors';
 import { OPEN_SETTINGS, OpenSettings } from '../open-api.settings';
+import { Page, PageQuery, pageOf } from './paging';
 
 export const RATING_DIMENSIONS = ['usability', 'completeness', 'accuracy', 'timeliness'] as const;
 export type FeedbackKind = 'error_report' | 'data_request' | 'suggestion';
@@ -78,13 +79,16 @@ export class InteractionService {
     return { id: c.id, author: dev.name, body: c.body, createdAt: new Date(c.created_at).toISOString() };
   }
 
-  async comments(datasetId: string) {
+  /** Newest first, one page at a time (ties broken by id so pages never overlap). */
+  async comments(datasetId: string, q: PageQuery = {}): Promise<Page<{ id: string; author: string; body: string; createdAt: string }>> {
     const d = await this.catalog.get(datasetId);
-    const rows = await this.db.query(
-      `SELECT c.id, c.body, c.created_at, dv.name AS author FROM openapi.comment c JOIN openapi.developer dv ON dv.id = c.developer_id WHERE c.entry_id = $1 ORDER BY c.created_at DESC LIMIT 200`,
+    return pageOf(
+      this.db,
+      { select: 'c.id, c.body, c.created_at, dv.name AS author', from: 'FROM openapi.comment c JOIN openapi.developer dv ON dv.id = c.developer_id WHERE c.entry_id = $1', orderBy: 'c.created_at DESC, c.id DESC' },
       [d.entry_id],
+      q,
+      (c: any) => ({ id: c.id, author: c.author, body: c.body, createdAt: new Date(c.created_at).toISOString() }),
     );
-    return rows.map((c: any) => ({ id: c.id, author: c.author, body: c.body, createdAt: new Date(c.created_at).toISOString() }));
   }
 
   /** 数据纠错 (about a dataset, to its department), 需求征集 and 意见建议 (to the data bureau). */
@@ -102,31 +106,36 @@ export class InteractionService {
     });
   }
 
-  /** Public list: questions and their answers (答复公开). */
-  async publicFeedback(kind?: FeedbackKind, datasetId?: string) {
+  /** Public list: questions and their answers (答复公开), newest first, one page at a time. */
+  async publicFeedback(f: { kind?: FeedbackKind; datasetId?: string; status?: string }, q: PageQuery = {}) {
     const params: unknown[] = [];
     const where: string[] = [];
-    if (kind) where.push(`f.kind = $${params.push(kind)}`);
-    if (datasetId) where.push(`f.entry_id = $${params.push(datasetId)}`);
-    const rows = await this.db.query(
-      `SELECT f.*, d.name AS dataset_name FROM openapi.feedback f LEFT JOIN openapi.open_dataset d ON d.entry_id = f.entry_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY f.created_at DESC LIMIT 500`,
+    if (f.kind) where.push(`f.kind = $${params.push(f.kind)}`);
+    if (f.datasetId) where.push(`f.entry_id = $${params.push(f.datasetId)}`);
+    if (f.status) where.push(`f.status = $${params.push(f.status)}`);
+    return pageOf(
+      this.db,
+      { select: 'f.*, d.name AS dataset_name', from: `FROM openapi.feedback f LEFT JOIN openapi.open_dataset d ON d.entry_id = f.entry_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`, orderBy: 'f.created_at DESC, f.id DESC' },
       params,
+      q,
+      (r: any) => feedbackView(r),
     );
-    return rows.map((r: any) => feedbackView(r));
   }
 
-  /** 整改任务 of a department: error reports on its datasets; the bureau also sees requests and suggestions. */
-  async tasks(staff: StaffPrincipal, status?: string) {
+  /** 整改任务 of a department: error reports on its datasets; the bureau also sees requests and suggestions. Earliest due first. */
+  async tasks(staff: StaffPrincipal, status?: string, q: PageQuery = {}) {
     const scope = departmentScopeOf(staff);
     const params: unknown[] = [];
     const where: string[] = [];
     if (!scope.all) where.push(`f.dept_id = ANY($${params.push(scope.deptIds)}::uuid[])`);
     if (status) where.push(`f.status = $${params.push(status)}`);
-    const rows = await this.db.query(
-      `SELECT f.*, d.name AS dataset_name FROM openapi.feedback f LEFT JOIN openapi.open_dataset d ON d.entry_id = f.entry_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY f.due_on, f.created_at`,
+    return pageOf(
+      this.db,
+      { select: 'f.*, d.name AS dataset_name', from: `FROM openapi.feedback f LEFT JOIN openapi.open_dataset d ON d.entry_id = f.entry_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`, orderBy: 'f.due_on, f.created_at, f.id' },
       params,
+      q,
+      (r: any) => feedbackView(r),
     );
-    return rows.map((r: any) => feedbackView(r));
   }
 
   async answer(staff: StaffPrincipal, id: string, answer: string) {
@@ -156,11 +165,14 @@ export class InteractionService {
     return { id: s.id, title: s.title, description: s.description, url: s.url, datasetIds: s.entry_ids, createdAt: new Date(s.created_at).toISOString() };
   }
 
-  async showcase(datasetId?: string) {
-    const rows = await this.db.query(
-      `SELECT s.*, dv.name AS author FROM openapi.showcase s JOIN openapi.developer dv ON dv.id = s.developer_id WHERE s.status = 'published' ${datasetId ? 'AND $1::uuid = ANY(s.entry_ids)' : ''} ORDER BY s.created_at DESC LIMIT 200`,
+  /** Published apps, newest first, one page at a time. */
+  async showcase(datasetId?: string, q: PageQuery = {}) {
+    return pageOf(
+      this.db,
+      { select: 's.*, dv.name AS author', from: `FROM openapi.showcase s JOIN openapi.developer dv ON dv.id = s.developer_id WHERE s.status = 'published' ${datasetId ? 'AND $1::uuid = ANY(s.entry_ids)' : ''}`, orderBy: 's.created_at DESC, s.id DESC' },
       datasetId ? [datasetId] : [],
+      q,
+      (s: any) => ({ id: s.id, title: s.title, description: s.description, url: s.url, author: s.author, datasetIds: s.entry_ids, createdAt: new Date(s.created_at).toISOString() }),
     );
-    return rows.map((s: any) => ({ id: s.id, title: s.title, description: s.description, url: s.url, author: s.author, datasetIds: s.entry_ids, createdAt: new Date(s.created_at).toISOString() }));
   }
 }

@@ -1,5 +1,6 @@
 import { CurrentStaff, Roles, StaffPrincipal } from '@gov/shared';
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { PageQuery } from '../paging';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min, MinLength } from 'class-validator';
 import { FEEDBACK_KINDS, FeedbackService } from './feedback.service';
@@ -22,6 +23,10 @@ export class ConfirmFeedbackDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) note?: string;
 }
 
+export class FeedbackListQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: ['provider', 'reporter'], description: 'provider 待本部门整改的；reporter 本部门反馈的；缺省为两者' }) @IsOptional() @IsIn(['provider', 'reporter']) side?: 'provider' | 'reporter';
+}
+
 @ApiTags('校核纠错 feedback')
 @ApiBearerAuth()
 @Controller('feedback')
@@ -36,9 +41,9 @@ export class FeedbackController {
   }
 
   @Get()
-  @ApiOperation({ summary: '纠错反馈（本部门反馈的与待本部门处理的）/ feedback' })
-  list(@CurrentStaff() staff: StaffPrincipal) {
-    return this.feedback.list(staff);
+  @ApiOperation({ summary: '纠错反馈（本部门反馈的与待本部门处理的；最新在前，分页）/ feedback, newest first, paged: { items, total, page, pageSize }' })
+  list(@CurrentStaff() staff: StaffPrincipal, @Query() q: FeedbackListQuery) {
+    return this.feedback.list(staff, q);
   }
 
   @Post(':id/acknowledge')

@@ -6,6 +6,7 @@ import { DatasetStore } from '../datasets/dataset-store';
 import { dateText, iso, updateReturning } from '../db';
 import { GrantsService } from '../grants/grants.service';
 import { NotificationsService } from '../notifications/notifications.service';
+import { Page, PageQuery, pageOf } from '../paging';
 import { SharingErrors } from '../sharing.errors';
 import { SHARING_SETTINGS, SharingClock, SharingSettings } from '../sharing.settings';
 
@@ -92,12 +93,21 @@ export class FeedbackService {
     });
   }
 
-  async list(staff: StaffPrincipal): Promise<Feedback[]> {
+  /**
+   * Feedback the department reported or must handle (all for the bureau and auditors), newest first,
+   * one page at a time; `side` narrows it: provider 待我方整改 (for the bureau: all), reporter 我方反馈的.
+   */
+  async list(staff: StaffPrincipal, q: { side?: 'provider' | 'reporter' } & PageQuery = {}): Promise<Page<Feedback>> {
     const scope = departmentScopeOf(staff);
-    const rows = scope.all
-      ? await this.dataSource.query(`SELECT * FROM sharing.feedback ORDER BY created_at DESC LIMIT 500`)
-      : await this.dataSource.query(`SELECT * FROM sharing.feedback WHERE reporter_dept_id = ANY($1) OR provider_dept_id = ANY($1) ORDER BY created_at DESC LIMIT 500`, [scope.deptIds]);
-    return rows.map(mapFeedback);
+    const params: unknown[] = [];
+    const where: string[] = [];
+    if (!scope.all) {
+      const p = `$${params.push(scope.deptIds)}`;
+      where.push(`(reporter_dept_id = ANY(${p}) OR provider_dept_id = ANY(${p}))`);
+      if (q.side === 'provider') where.push(`provider_dept_id = ANY(${p})`);
+      if (q.side === 'reporter') where.push(`reporter_dept_id = ANY(${p})`);
+    } else if (q.side === 'reporter') where.push(`reporter_dept_id = $${params.push(staff.deptId)}`);
+    return pageOf(this.dataSource, { select: '*', from: `FROM sharing.feedback ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`, orderBy: 'created_at DESC, id DESC' }, params, q, mapFeedback);
   }
 
   private async transition(staff: StaffPrincipal, id: string, side: 'provider' | 'reporter', from: FeedbackStatus[], to: FeedbackStatus, patch: { answer?: string; fixedVersion?: number }, note: string): Promise<Feedback> {

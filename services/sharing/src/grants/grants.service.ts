@@ -9,6 +9,7 @@ import type { RowFilter } from '../delivery/record-filter';
 import { NotificationsService } from '../notifications/notifications.service';
 import { SharingErrors } from '../sharing.errors';
 import { SHARING_SETTINGS, SharingClock, SharingSettings } from '../sharing.settings';
+import { Page, PageQuery, pageOf } from '../paging';
 import { Grant, mapGrant } from './grant.model';
 
 export interface NewGrant {
@@ -28,6 +29,13 @@ export interface NewGrant {
 }
 
 type GrantEvent = 'sharing.grant.created' | 'sharing.grant.suspended' | 'sharing.grant.resumed' | 'sharing.grant.revoked' | 'sharing.grant.renewed' | 'sharing.grant.expired';
+
+export interface IssuedCredential {
+  id: string;
+  key: string;
+  keyPrefix: string;
+  grantId: string;
+}
 
 const KEY_PATTERN = /^sgk_([0-9a-f]{12})_([A-Za-z0-9_-]{32,64})$/;
 
@@ -84,7 +92,8 @@ export class GrantsService {
     return g;
   }
 
-  async list(staff: StaffPrincipal, q: { side?: 'consumer' | 'provider'; status?: string }): Promise<Grant[]> {
+  /** Grants the caller's departments are party to (all for the bureau and auditors), newest first, one page at a time. */
+  async list(staff: StaffPrincipal, q: { side?: 'consumer' | 'provider'; status?: string } & PageQuery): Promise<Page<Grant>> {
     const scope = departmentScopeOf(staff);
     const params: unknown[] = [];
     const where: string[] = [];
@@ -93,8 +102,7 @@ export class GrantsService {
       where.push(q.side === 'consumer' ? `consumer_dept_id = ANY(${p})` : q.side === 'provider' ? `provider_dept_id = ANY(${p})` : `(consumer_dept_id = ANY(${p}) OR provider_dept_id = ANY(${p}))`);
     }
     if (q.status) where.push(`status = $${params.push(q.status)}`);
-    const rows = await this.dataSource.query(`SELECT * FROM sharing.grant_ ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC LIMIT 500`, params);
-    return rows.map(mapGrant);
+    return pageOf(this.dataSource, { select: '*', from: `FROM sharing.grant_ ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`, orderBy: 'created_at DESC, id DESC' }, params, q, mapGrant);
   }
 
   /** A grant the caller's department is party to (consumer or provider), or any for the bureau and auditors. */
@@ -168,17 +176,43 @@ export class GrantsService {
     return createHmac('sha256', this.settings.linkKey).update(`grant-credential:${secret}`).digest('hex');
   }
 
-  async issueCredential(staff: StaffPrincipal, grantId: string): Promise<{ id: string; key: string; keyPrefix: string; grantId: string }> {
-    const g = await this.get(departmentScopeOf(staff), grantId);
-    if (g.consumerDeptId !== staff.deptId) throw SharingErrors.notRequester();
-    if (g.status !== 'active') throw SharingErrors.grantState(g.status, '签发凭证');
+  async issueCredential(staff: StaffPrincipal, grantId: string): Promise<IssuedCredential> {
+    return this.dataSource.transaction(async (m) => {
+      const g = await this.get(departmentScopeOf(staff), grantId, m);
+      if (g.consumerDeptId !== staff.deptId) throw SharingErrors.notRequester();
+      if (g.status !== 'active') throw SharingErrors.grantState(g.status, '签发凭证');
+      return this.insertCredential(m, staff, grantId);
+    });
+  }
+
+  private async insertCredential(m: EntityManager, staff: StaffPrincipal, grantId: string): Promise<IssuedCredential> {
     const prefix = randomBytes(6).toString('hex');
     const secret = randomBytes(32).toString('base64url');
-    const [row] = await this.dataSource.query(
-      `INSERT INTO sharing.grant_credential (grant_id, key_prefix, key_hash, created_by) VALUES ($1,$2,$3,$4) RETURNING id`,
-      [grantId, prefix, this.hash(secret), staff.userId],
-    );
+    const [row] = await m.query(`INSERT INTO sharing.grant_credential (grant_id, key_prefix, key_hash, created_by) VALUES ($1,$2,$3,$4) RETURNING id`, [grantId, prefix, this.hash(secret), staff.userId]);
+    this.generation++;
     return { id: row.id, key: `sgk_${prefix}_${secret}`, keyPrefix: prefix, grantId };
+  }
+
+  /**
+   * 轮换: in one transaction, a new credential (its key returned once) and the old one revoked, at
+   * once or after `overlapMinutes` so the using system can switch without a gap. The old row is
+   * locked first: two rotations of the same credential cannot both succeed.
+   */
+  async rotateCredential(staff: StaffPrincipal, grantId: string, credentialId: string, overlapMinutes = 0): Promise<IssuedCredential & { replaced: { id: string; keyPrefix: string; revokedAt: string } }> {
+    const result = await this.dataSource.transaction(async (m) => {
+      const g = await this.get(departmentScopeOf(staff), grantId, m);
+      if (g.consumerDeptId !== staff.deptId) throw SharingErrors.notRequester();
+      if (g.status !== 'active') throw SharingErrors.grantState(g.status, '轮换凭证');
+      const [old] = await m.query(`SELECT id, key_prefix, revoked_at FROM sharing.grant_credential WHERE id=$1 AND grant_id=$2 FOR UPDATE`, [credentialId, grantId]);
+      if (!old) throw SharingErrors.credentialNotFound(credentialId);
+      // Revoked, or already rotated (its end set): rotate the current credential instead.
+      if (old.revoked_at !== null) throw SharingErrors.credentialRevoked();
+      const fresh = await this.insertCredential(m, staff, grantId);
+      const [ended] = await updateReturning<{ revoked_at: Date }>(m, `UPDATE sharing.grant_credential SET revoked_at = now() + make_interval(mins => $3::int) WHERE id=$1 AND grant_id=$2 RETURNING revoked_at`, [credentialId, grantId, overlapMinutes]);
+      return { ...fresh, replaced: { id: old.id as string, keyPrefix: old.key_prefix as string, revokedAt: new Date(ended.revoked_at).toISOString() } };
+    });
+    this.generation++;
+    return result;
   }
 
   async credentials(staff: StaffPrincipal, grantId: string): Promise<unknown[]> {
@@ -192,7 +226,8 @@ export class GrantsService {
   async revokeCredential(staff: StaffPrincipal, grantId: string, credentialId: string): Promise<void> {
     const g = await this.get(departmentScopeOf(staff), grantId);
     if (g.consumerDeptId !== staff.deptId && g.providerDeptId !== staff.deptId && !staff.roles.includes('data_admin')) throw SharingErrors.notRequester();
-    await this.dataSource.query(`UPDATE sharing.grant_credential SET revoked_at=coalesce(revoked_at, now()) WHERE id=$1 AND grant_id=$2`, [credentialId, grantId]);
+    // Also ends at once a credential still in its rotation overlap.
+    await this.dataSource.query(`UPDATE sharing.grant_credential SET revoked_at=least(coalesce(revoked_at, now()), now()) WHERE id=$1 AND grant_id=$2`, [credentialId, grantId]);
     this.generation++;
   }
 
@@ -201,7 +236,7 @@ export class GrantsService {
     const match = KEY_PATTERN.exec(key);
     if (!match) return undefined;
     const rows = await this.dataSource.query(
-      `SELECT g.*, c.key_hash FROM sharing.grant_credential c JOIN sharing.grant_ g ON g.id = c.grant_id WHERE c.key_prefix=$1 AND c.revoked_at IS NULL`,
+      `SELECT g.*, c.key_hash FROM sharing.grant_credential c JOIN sharing.grant_ g ON g.id = c.grant_id WHERE c.key_prefix=$1 AND (c.revoked_at IS NULL OR c.revoked_at > now())`,
       [match[1]],
     );
     if (!rows[0]) return undefined;

@@ -1,7 +1,8 @@
 import { CurrentStaff, Roles, StaffPrincipal } from '@gov/shared';
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { PageQuery } from '../paging';
 import { NeedsService } from './needs.service';
 
 export class PostNeedDto {
@@ -15,6 +16,11 @@ export class AssignNeedDto {
 export class AnswerNeedDto {
   @ApiPropertyOptional({ description: '为此需求编目的目录' }) @IsOptional() @IsUUID() entryId?: string;
   @ApiPropertyOptional({ description: '不能提供的理由' }) @IsOptional() @IsString() @MaxLength(2000) reason?: string;
+}
+
+export class NeedListQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: ['mine', 'assigned'], description: 'mine 本部门提出的；assigned 分派给本部门的；缺省为可见的全部' }) @IsOptional() @IsIn(['mine', 'assigned']) view?: 'mine' | 'assigned';
+  @ApiPropertyOptional({ enum: ['open', 'assigned', 'answered'] }) @IsOptional() @IsIn(['open', 'assigned', 'answered']) status?: string;
 }
 
 @ApiTags('供需对接 data needs')
@@ -31,9 +37,9 @@ export class NeedsController {
   }
 
   @Get()
-  @ApiOperation({ summary: '数据需求 / needs' })
-  list(@CurrentStaff() staff: StaffPrincipal) {
-    return this.needs.list(staff);
+  @ApiOperation({ summary: '数据需求（最新在前，分页）/ needs, newest first, paged: { items, total, page, pageSize }' })
+  list(@CurrentStaff() staff: StaffPrincipal, @Query() q: NeedListQuery) {
+    return this.needs.list(staff, q);
   }
 
   @Post(':id/assign')

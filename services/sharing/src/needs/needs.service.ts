@@ -6,6 +6,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { CatalogReadModel } from '../catalog/catalog-read-model';
 import { iso, updateReturning } from '../db';
 import { NotificationsService } from '../notifications/notifications.service';
+import { Page, PageQuery, pageOf } from '../paging';
 import { SharingErrors } from '../sharing.errors';
 
 export interface Suggestion {
@@ -80,10 +81,18 @@ export class NeedsService {
     });
   }
 
-  async list(staff: StaffPrincipal): Promise<Need[]> {
+  /**
+   * Needs the caller may see (the bureau and auditors: all; a department: those it posted or was
+   * assigned), narrowed to `view` (mine: posted by the department, assigned: assigned to it), newest first.
+   */
+  async list(staff: StaffPrincipal, q: { view?: 'mine' | 'assigned'; status?: string } & PageQuery = {}): Promise<Page<Need>> {
     const all = staff.roles.includes('data_admin') || staff.roles.includes('auditor');
-    const rows = await this.dataSource.query(`SELECT * FROM sharing.data_need WHERE $1 OR dept_id=$2 OR assigned_dept_id=$2 ORDER BY created_at DESC LIMIT 500`, [all, staff.deptId]);
-    return rows.map(mapNeed);
+    const params: unknown[] = [all, staff.deptId];
+    const where = ['($1 OR dept_id=$2 OR assigned_dept_id=$2)'];
+    if (q.view === 'mine') where.push('dept_id=$2');
+    if (q.view === 'assigned') where.push('assigned_dept_id=$2');
+    if (q.status) where.push(`status=$${params.push(q.status)}`);
+    return pageOf(this.dataSource, { select: '*', from: `FROM sharing.data_need WHERE ${where.join(' AND ')}`, orderBy: 'created_at DESC, id DESC' }, params, q, mapNeed);
   }
 
   async assign(staff: StaffPrincipal, id: string, deptId: string): Promise<Need> {

@@ -39,7 +39,7 @@ export class RequestsController {
   }
 
   @Get('requests')
-  @ApiOperation({ summary: '共享申请（本部门作为申请方或提供方）/ requests the department is party to' })
+  @ApiOperation({ summary: '共享申请（本部门作为申请方或提供方；最新在前，分页）/ requests the department is party to, newest first, paged: { items, total, page, pageSize }' })
   list(@CurrentStaff() staff: StaffPrincipal, @Query() q: RequestListQuery) {
     return this.requests.list(staff, q);
   }

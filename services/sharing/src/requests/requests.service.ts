@@ -9,6 +9,7 @@ import { parseFilters, RowFilter } from '../delivery/record-filter';
 import { GrantsService } from '../grants/grants.service';
 import { NotificationsService } from '../notifications/notifications.service';
 import { AggregationGuard } from '../security/aggregation-guard';
+import { Page, pageOf } from '../paging';
 import { SharingErrors } from '../sharing.errors';
 import { responseDaysFor, SHARING_SETTINGS, SharingClock, SharingSettings } from '../sharing.settings';
 import { ApproveDto, CartItemDto, RefusalGroundDto, RefuseDto, RequestedEntryDto, RequestListQuery, SubmitRequestDto } from './dto/request.dto';
@@ -160,7 +161,8 @@ export class RequestsService {
 
   // -- reading --
 
-  async list(staff: StaffPrincipal, q: RequestListQuery): Promise<ShareRequest[]> {
+  /** Requests the caller's departments made or must answer (all for the bureau and auditors), newest first, one page at a time. */
+  async list(staff: StaffPrincipal, q: RequestListQuery): Promise<Page<ShareRequest>> {
     const scope = departmentScopeOf(staff);
     const params: unknown[] = [];
     const where: string[] = [];
@@ -170,8 +172,7 @@ export class RequestsService {
     }
     if (q.status) where.push(`status = $${params.push(q.status)}`);
     if (q.escalated === 'true') where.push(`escalated_at IS NOT NULL`);
-    const rows = await this.dataSource.query(`SELECT * FROM sharing.share_request ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY submitted_at DESC LIMIT 500`, params);
-    return rows.map(mapRequest);
+    return pageOf(this.dataSource, { select: '*', from: `FROM sharing.share_request ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`, orderBy: 'submitted_at DESC, id DESC' }, params, q, mapRequest);
   }
 
   async get(staff: StaffPrincipal, id: string, m?: EntityManager, lock = false): Promise<ShareRequest> {

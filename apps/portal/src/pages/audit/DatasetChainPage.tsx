@@ -1,8 +1,9 @@
-import { Button, Card, Col, Empty, Form, Row, Select, Space, Statistic, Table, Tag, Timeline, Typography } from 'antd';
+import { Button, Card, Col, Empty, Form, Row, Segmented, Select, Space, Statistic, Table, Tag, Timeline, Typography } from 'antd';
 import { useNavigate, useSearchParams } from 'react-router';
 import { api } from '../../api/client';
 import { PageState } from '../../components/PageState';
-import { useAsync } from '../../components/useAsync';
+import { ProblemAlert } from '../../components/ProblemAlert';
+import { Paged, useAsync, usePageParams } from '../../components/useAsync';
 import { actorLabel, DatasetChain, eventLabel, Trace } from './auditTypes';
 import { LogStatusCard } from './LogStatusCard';
 import { useDatasetOptions } from './useDatasetOptions';
@@ -14,7 +15,8 @@ export default function DatasetChainPage() {
   const [params, setParams] = useSearchParams();
   const datasetId = params.get('datasetId') ?? undefined;
   const datasets = useDatasetOptions();
-  const chain = useAsync((signal) => (datasetId ? api<DatasetChain>(`/api/audit/traces/datasets/${encodeURIComponent(datasetId)}/chain`, { signal }) : Promise.resolve(undefined)), [datasetId]);
+  // The stages and the counts once per dataset (pageSize=1: its reads come from ReadsTable, page by page).
+  const chain = useAsync((signal) => (datasetId ? api<DatasetChain>(`/api/audit/traces/datasets/${encodeURIComponent(datasetId)}/chain`, { signal, query: { pageSize: 1 } }) : Promise.resolve(undefined)), [datasetId]);
   return (
     <div>
       <h1 className="page-title">数据链条</h1>
@@ -96,34 +98,64 @@ function Chain({ c, name }: { c: DatasetChain; name: string }) {
           <Stage title="③ 申请与授权" items={c.grants} empty="没有共享申请或授权" render={(r) => (r.refs?.grantId ? `授权 ${String(r.refs.grantId).slice(0, 8)}` : '')} />
         </Col>
       </Row>
-      <Card title={`④ 读取（${c.reads.length}）`}>
-        <Table<Trace>
-          rowKey="seq"
-          size="small"
-          dataSource={c.reads}
-          data-testid="chain-reads"
-          locale={{ emptyText: '还没有人读取该数据集' }}
-          pagination={{ pageSize: 20, hideOnSinglePage: true, showSizeChanger: false }}
-          columns={[
-            { title: '序号', dataIndex: 'seq', width: 80 },
-            { title: '时间', dataIndex: 'occurredAt', width: 180, render: time },
-            { title: '方式', dataIndex: 'eventName', render: eventLabel },
-            { title: '读取者', render: (_: unknown, r) => actorLabel(r) },
-            { title: '授权', render: (_: unknown, r) => (r.refs?.grantId ? String(r.refs.grantId).slice(0, 8) : '—') },
-            {
-              title: '结果',
-              render: (_: unknown, r) => (
-                <Space size={2}>
-                  <Tag color={r.outcome === 'allowed' ? 'success' : 'error'}>{r.outcome === 'allowed' ? '允许' : '拒绝'}</Tag>
-                  {r.rowCount != null && <span>{r.rowCount} 行</span>}
-                  {r.personalData && <Tag color="orange">个人信息</Tag>}
-                </Space>
-              ),
-            },
+      <ReadsTable datasetId={c.datasetId} total={s.reads + s.refused} />
+    </div>
+  );
+}
+
+/** ④ 读取: paged on the server, oldest first, its page, size and outcome filter in the URL (?page=&pageSize=&outcome=). */
+function ReadsTable({ datasetId, total }: { datasetId: string; total: number }) {
+  const paging = usePageParams('', 20);
+  const o = paging.params.get('outcome');
+  const outcome = o === 'allowed' || o === 'denied' ? o : undefined;
+  const reads = useAsync(
+    (signal) => api<Paged<Trace>>(`/api/audit/traces/datasets/${encodeURIComponent(datasetId)}/chain/reads`, { signal, query: { outcome, ...paging.query } }),
+    [datasetId, outcome, paging.page, paging.pageSize],
+  );
+  return (
+    <Card
+      title={`④ 读取（${total}）`}
+      extra={
+        <Segmented
+          aria-label="按读取结果筛选"
+          value={outcome ?? 'all'}
+          onChange={(v) => paging.setFilter({ outcome: v === 'all' ? undefined : String(v) })}
+          options={[
+            { value: 'all', label: '全部' },
+            { value: 'allowed', label: '允许' },
+            { value: 'denied', label: '拒绝' },
           ]}
         />
-      </Card>
-    </div>
+      }
+    >
+      {reads.error ? <ProblemAlert error={reads.error} title="加载失败" onRetry={reads.reload} /> : null}
+      <Table<Trace>
+        rowKey="seq"
+        size="small"
+        loading={reads.loading}
+        dataSource={reads.data?.items ?? []}
+        data-testid="chain-reads"
+        locale={{ emptyText: outcome ? '没有符合条件的读取' : '还没有人读取该数据集' }}
+        pagination={paging.pagination(reads.data?.total, { showSizeChanger: true })}
+        columns={[
+          { title: '序号', dataIndex: 'seq', width: 80 },
+          { title: '时间', dataIndex: 'occurredAt', width: 180, render: time },
+          { title: '方式', dataIndex: 'eventName', render: eventLabel },
+          { title: '读取者', render: (_: unknown, r) => actorLabel(r) },
+          { title: '授权', render: (_: unknown, r) => (r.refs?.grantId ? String(r.refs.grantId).slice(0, 8) : '—') },
+          {
+            title: '结果',
+            render: (_: unknown, r) => (
+              <Space size={2}>
+                <Tag color={r.outcome === 'allowed' ? 'success' : 'error'}>{r.outcome === 'allowed' ? '允许' : '拒绝'}</Tag>
+                {r.rowCount != null && <span>{r.rowCount} 行</span>}
+                {r.personalData && <Tag color="orange">个人信息</Tag>}
+              </Space>
+            ),
+          },
+        ]}
+      />
+    </Card>
   );
 }
 

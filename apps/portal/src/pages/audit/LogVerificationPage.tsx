@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { api } from '../../api/client';
 import { PageState } from '../../components/PageState';
 import { ProblemAlert } from '../../components/ProblemAlert';
+import { useSubmit } from '../../components/useSubmit';
 import { useAsync } from '../../components/useAsync';
 import type { SignedTreeHead, Verification } from './auditTypes';
 
@@ -16,22 +17,15 @@ export default function LogVerificationPage() {
   const key = useAsync((signal) => api<{ algorithm: string; keyId: string; publicKeyPem: string }>('/api/audit/log/public-key', { signal }), []);
   const [fromSize, setFromSize] = useState<number[]>([0]);
   const heads = useAsync((signal) => api<SignedTreeHead[]>('/api/audit/log/tree-heads', { signal, query: { fromSize: fromSize[fromSize.length - 1], limit: PAGE } }), [fromSize[fromSize.length - 1]]);
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
   const signNow = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       const h = await api<SignedTreeHead>('/api/audit/log/tree-heads', { method: 'POST' });
       message.success(`已签名树头：${h.treeSize} 条记录`);
       head.reload();
       v.reload();
       heads.reload();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <div>

@@ -28,7 +28,8 @@ export interface DatasetChain {
   catalogVersions: Trace[];
   ingestVersions: Trace[];
   grants: Trace[];
-  reads: Trace[];
+  /** The first page of the reads (oldest first); the next from /chain/reads. */
+  reads: { items: Trace[]; total: number; page: number; pageSize: number };
   summary: { catalogVersions: number; ingestVersions: number; grants: number; reads: number; refused: number };
 }
 

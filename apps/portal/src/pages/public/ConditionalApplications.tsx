@@ -6,7 +6,8 @@ import { api } from '../../api/client';
 import { APPLICATION_STATUS, ConditionalApplication, DevSession, devApi, OPEN } from '../../api/developer';
 import type { OpenSearchResult } from '../../api/open';
 import { ProblemAlert } from '../../components/ProblemAlert';
-import { useAsync } from '../../components/useAsync';
+import { useSubmit } from '../../components/useSubmit';
+import { Paged, useAsync, usePageParams } from '../../components/useAsync';
 
 /** 统一社会信用代码 checked in the browser with the platform's own GB 32100 validator (check digit included). */
 export function usccRule() {
@@ -25,13 +26,13 @@ export function ConditionalApplications({ session, apps }: { session: DevSession
   const preset = params.get('apply') ?? undefined;
   const [open, setOpen] = useState(!!preset);
   useEffect(() => setOpen(!!preset), [preset]);
-  const mine = useAsync((signal) => devApi<ConditionalApplication[]>(session, `${OPEN}/applications/mine`, { signal }), [session.accessToken]);
-  const names = useAsync((signal) => api<OpenSearchResult>(`${OPEN}/datasets`, { signal, anonymous: true, query: { openType: 'CONDITIONAL', pageSize: 100 } }), []);
-  const nameOf = (id: string) => names.data?.items.find((d) => d.id === id)?.name ?? id.slice(0, 8);
+  // Paged on the server (?capage=), the dataset's name comes with each application.
+  const paging = usePageParams('ca', 10);
+  const mine = useAsync((signal) => devApi<Paged<ConditionalApplication>>(session, `${OPEN}/applications/mine`, { signal, query: paging.query }), [session.accessToken, paging.page, paging.pageSize]);
   const close = (done: boolean) => {
     setOpen(false);
     if (preset) setParams({}, { replace: true });
-    if (done) mine.reload();
+    if (done) (paging.page === 1 ? mine.reload() : paging.setPage(1));
   };
   return (
     <Card title="有条件开放申请" extra={<Button onClick={() => setOpen(true)} disabled={!apps.length}>申请数据</Button>} data-testid="conditional-applications">
@@ -41,9 +42,9 @@ export function ConditionalApplications({ session, apps }: { session: DevSession
         rowKey="id"
         size="small"
         loading={mine.loading}
-        dataSource={mine.data ?? []}
+        dataSource={mine.data?.items ?? []}
         locale={{ emptyText: '还没有申请。有条件开放的数据集须说明用途、场景并作出安全承诺，经提供部门审核后使用。' }}
-        pagination={{ pageSize: 10, hideOnSinglePage: true }}
+        pagination={paging.pagination(mine.data?.total)}
         expandable={{
           expandedRowRender: (a) => (
             <Descriptions size="small" column={1}>
@@ -59,7 +60,7 @@ export function ConditionalApplications({ session, apps }: { session: DevSession
           ),
         }}
         columns={[
-          { title: '数据集', render: (_: unknown, a) => nameOf(a.datasetId) },
+          { title: '数据集', render: (_: unknown, a) => a.datasetName ?? `数据集 ${a.datasetId.slice(0, 8)}` },
           { title: '应用', width: 140, render: (_: unknown, a) => apps.find((x) => x.id === a.appId)?.name ?? '—' },
           { title: '提交', width: 110, render: (_: unknown, a) => a.createdAt.slice(0, 10) },
           {
@@ -84,8 +85,7 @@ function ApplyModal({ session, apps, preset, onClose }: { session: DevSession; a
   const { message } = App.useApp();
   const [form] = Form.useForm();
   const [q, setQ] = useState('');
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
   const found = useAsync((signal) => api<OpenSearchResult>(`${OPEN}/datasets`, { signal, anonymous: true, query: { openType: 'CONDITIONAL', q, pageSize: 20 } }), [q]);
   const presetDs = useAsync((signal) => (preset ? api<{ id: string; name: string }>(`${OPEN}/datasets/${preset}`, { signal, anonymous: true }) : Promise.resolve(undefined)), [preset]);
   const options = useMemo(() => {
@@ -101,17 +101,11 @@ function ApplyModal({ session, apps, preset, onClose }: { session: DevSession; a
     const fields = await form.validateFields().catch(() => undefined);
     if (!fields) return;
     const { accept: _accept, ...v } = fields;
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       const r = await devApi<ConditionalApplication>(session, `${OPEN}/applications`, { body: { ...v, creditCode: normalizeUscc(v.creditCode) } });
       message.success(`申请已提交，提供部门将在 ${r.dueOn} 前答复`);
       onClose(true);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Modal open title="申请有条件开放数据" onCancel={() => onClose(false)} onOk={submit} okText="提交申请" confirmLoading={busy} width={680} destroyOnHidden>

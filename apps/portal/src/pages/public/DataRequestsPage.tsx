@@ -1,10 +1,10 @@
 import { Alert, App, Button, Card, Col, Empty, Form, Input, List, Row, Segmented, Space, Tag, Typography } from 'antd';
-import { useState } from 'react';
 import { Link } from 'react-router';
 import { devApi, OPEN, OpenFeedback, useDevSession } from '../../api/developer';
 import { PageState } from '../../components/PageState';
 import { ProblemAlert } from '../../components/ProblemAlert';
-import { useAsync } from '../../components/useAsync';
+import { useSubmit } from '../../components/useSubmit';
+import { Paged, useAsync, usePageParams } from '../../components/useAsync';
 
 const PAGE_SIZE = 10;
 
@@ -14,9 +14,14 @@ const PAGE_SIZE = 10;
  */
 export default function DataRequestsPage() {
   const session = useDevSession();
-  const [filter, setFilter] = useState<'all' | 'answered' | 'open'>('all');
-  const list = useAsync((signal) => devApi<OpenFeedback[]>(undefined, `${OPEN}/feedback`, { signal, query: { kind: 'data_request' } }), []);
-  const shown = (list.data ?? []).filter((f) => filter === 'all' || f.status === filter);
+  const paging = usePageParams('', PAGE_SIZE);
+  const status = paging.params.get('status');
+  const filter: 'all' | 'answered' | 'open' = status === 'answered' || status === 'open' ? status : 'all';
+  // Filtered and paged on the server: only the page shown is loaded.
+  const list = useAsync(
+    (signal) => devApi<Paged<OpenFeedback>>(undefined, `${OPEN}/feedback`, { signal, query: { kind: 'data_request', status: filter === 'all' ? undefined : filter, ...paging.query } }),
+    [filter, paging.page, paging.pageSize],
+  );
   return (
     <div className="content-narrow" style={{ paddingBlock: 24 }}>
       <h1 className="page-title">需求征集</h1>
@@ -28,7 +33,7 @@ export default function DataRequestsPage() {
               <Segmented
                 aria-label="按答复状态筛选"
                 value={filter}
-                onChange={(v) => setFilter(v as typeof filter)}
+                onChange={(v) => paging.setFilter({ status: v === 'all' ? undefined : String(v) })}
                 options={[
                   { value: 'all', label: '全部' },
                   { value: 'answered', label: '已答复' },
@@ -38,12 +43,13 @@ export default function DataRequestsPage() {
             }
           >
             <PageState loading={list.loading} error={list.error} data={list.data} onRetry={list.reload}>
-              {() => (
+              {(d) => (
                 <List<OpenFeedback>
                   data-testid="data-requests"
-                  dataSource={shown}
+                  dataSource={d.items}
+                  loading={list.loading}
                   locale={{ emptyText: <Empty description={filter === 'all' ? '还没有数据需求，欢迎提出第一个' : '没有符合条件的需求'} /> }}
-                  pagination={{ pageSize: PAGE_SIZE, hideOnSinglePage: true, showSizeChanger: false }}
+                  pagination={paging.pagination(d.total)}
                   renderItem={(f) => (
                     <List.Item>
                       <article aria-label={f.title} style={{ width: '100%' }}>
@@ -63,7 +69,7 @@ export default function DataRequestsPage() {
           </Card>
         </Col>
         <Col xs={24} lg={9}>
-          <RequestForm signedIn={!!session} onSent={list.reload} />
+          <RequestForm signedIn={!!session} onSent={() => (paging.page === 1 ? list.reload() : paging.setPage(1))} />
         </Col>
       </Row>
     </div>
@@ -74,21 +80,14 @@ function RequestForm({ signedIn, onSent }: { signedIn: boolean; onSent: () => vo
   const { message } = App.useApp();
   const session = useDevSession();
   const [form] = Form.useForm();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
   const submit = async (v: { title: string; body: string }) => {
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       const r = await devApi<OpenFeedback>(session, `${OPEN}/feedback`, { body: { kind: 'data_request', ...v } });
       message.success(`需求已提交，数据局将在 ${r.dueOn} 前公开答复`);
       form.resetFields();
       onSent();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Card title="提出数据需求">

@@ -9,7 +9,8 @@ import { barOption } from '../../components/chartOptions';
 import { LazyChart } from '../../components/LazyChart';
 import { PageState } from '../../components/PageState';
 import { ProblemAlert } from '../../components/ProblemAlert';
-import { useAsync } from '../../components/useAsync';
+import { useSubmit } from '../../components/useSubmit';
+import { Paged, useAsync, usePageParams } from '../../components/useAsync';
 import { DATA_ITEM_TYPES, label } from '../../standard';
 
 /** 数据集页面 (public): metadata, data items, preview, a chart of a chosen column, downloads, API examples, ratings and comments. */
@@ -159,7 +160,12 @@ function ApiTab({ d }: { d: OpenDatasetPage }) {
 
 function Ratings({ d, summary, onRated }: { d: OpenDatasetPage; summary: OpenDatasetPage['ratings']; onRated: (r: OpenDatasetPage['ratings']) => void }) {
   const session = useDevSession();
-  const comments = useAsync((signal) => api<{ id: string; body: string; createdAt: string; author: string }[]>(`/api/open/v1/datasets/${d.id}/comments`, { signal, anonymous: true }), [d.id]);
+  // Each list on this page is paged on the server, its page in the URL (?cpage= comments, ?rpage= error reports, ?apage= apps).
+  const paging = usePageParams('c', 10);
+  const comments = useAsync(
+    (signal) => api<Paged<{ id: string; body: string; createdAt: string; author: string }>>(`/api/open/v1/datasets/${d.id}/comments`, { signal, anonymous: true, query: paging.query }),
+    [d.id, paging.page, paging.pageSize],
+  );
   const r = summary;
   return (
     <Row gutter={24}>
@@ -177,14 +183,15 @@ function Ratings({ d, summary, onRated }: { d: OpenDatasetPage; summary: OpenDat
         {session ? <RateForm d={d} session={session} onRated={onRated} /> : <SignInHint what="评分、评论" />}
       </Col>
       <Col xs={24} md={15}>
-        {session && <CommentForm d={d} session={session} onPosted={comments.reload} />}
+        {session && <CommentForm d={d} session={session} onPosted={() => (paging.page === 1 ? comments.reload() : paging.setPage(1))} />}
         <PageState loading={comments.loading} error={comments.error} data={comments.data} onRetry={comments.reload}>
           {(list) => (
             <List
               data-testid="comments"
-              dataSource={list}
+              dataSource={list.items}
+              loading={comments.loading}
               locale={{ emptyText: '暂无评论' }}
-              pagination={{ pageSize: 10, hideOnSinglePage: true, showSizeChanger: false }}
+              pagination={paging.pagination(list.total)}
               renderItem={(c) => (
                 <List.Item>
                   <List.Item.Meta title={c.author} description={c.createdAt.slice(0, 10)} />
@@ -216,19 +223,12 @@ function SignInHint({ what }: { what: string }) {
 
 function RateForm({ d, session, onRated }: { d: OpenDatasetPage; session: DevSession; onRated: (r: OpenDatasetPage['ratings']) => void }) {
   const { message } = App.useApp();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
   const submit = async (v: Record<string, number>) => {
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       onRated(await devApi<OpenDatasetPage['ratings']>(session, `/api/open/v1/datasets/${d.id}/ratings`, { body: v }));
       message.success('感谢评价');
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Card size="small" title="我的评分" style={{ marginTop: 12 }}>
@@ -249,20 +249,13 @@ function RateForm({ d, session, onRated }: { d: OpenDatasetPage; session: DevSes
 
 function CommentForm({ d, session, onPosted }: { d: OpenDatasetPage; session: DevSession; onPosted: () => void }) {
   const [form] = Form.useForm();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
   const submit = async (v: { body: string }) => {
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       await devApi(session, `/api/open/v1/datasets/${d.id}/comments`, { body: v });
       form.resetFields();
       onPosted();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Form form={form} name="comment" layout="vertical" onFinish={submit} aria-label="发表评论">
@@ -281,23 +274,21 @@ function CommentForm({ d, session, onPosted }: { d: OpenDatasetPage; session: De
 function ErrorReports({ d }: { d: OpenDatasetPage }) {
   const { message } = App.useApp();
   const session = useDevSession();
-  const list = useAsync((signal) => api<OpenFeedback[]>(`/api/open/v1/feedback`, { signal, anonymous: true, query: { kind: 'error_report', datasetId: d.id } }), [d.id]);
+  const paging = usePageParams('r', 10);
+  const list = useAsync(
+    (signal) => api<Paged<OpenFeedback>>(`/api/open/v1/feedback`, { signal, anonymous: true, query: { kind: 'error_report', datasetId: d.id, ...paging.query } }),
+    [d.id, paging.page, paging.pageSize],
+  );
   const [form] = Form.useForm();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
   const submit = async (v: { title: string; body: string }) => {
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       const r = await devApi<OpenFeedback>(session, `/api/open/v1/feedback`, { body: { kind: 'error_report', datasetId: d.id, ...v } });
       message.success(`已提交，${d.department.name}将在 ${r.dueOn} 前处理并公开答复`);
       form.resetFields();
-      list.reload();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+      if (paging.page === 1) list.reload();
+      else paging.setPage(1);
+    });
   };
   return (
     <Row gutter={24}>
@@ -317,12 +308,13 @@ function ErrorReports({ d }: { d: OpenDatasetPage }) {
       </Col>
       <Col xs={24} md={14}>
         <PageState loading={list.loading} error={list.error} data={list.data} onRetry={list.reload}>
-          {(items) => (
+          {(page) => (
             <List<OpenFeedback>
               data-testid="error-reports"
-              dataSource={items}
+              dataSource={page.items}
+              loading={list.loading}
               locale={{ emptyText: '暂无纠错' }}
-              pagination={{ pageSize: 10, hideOnSinglePage: true, showSizeChanger: false }}
+              pagination={paging.pagination(page.total)}
               renderItem={(f) => (
                 <List.Item>
                   <List.Item.Meta
@@ -351,13 +343,15 @@ function ErrorReports({ d }: { d: OpenDatasetPage }) {
 
 /** 应用展示 entries built on this dataset. */
 function RelatedApps({ d }: { d: OpenDatasetPage }) {
-  const apps = useAsync((signal) => api<ShowcaseApp[]>(`/api/open/v1/showcase`, { signal, anonymous: true, query: { datasetId: d.id } }), [d.id]);
+  const paging = usePageParams('a', 10);
+  const apps = useAsync((signal) => api<Paged<ShowcaseApp>>(`/api/open/v1/showcase`, { signal, anonymous: true, query: { datasetId: d.id, ...paging.query } }), [d.id, paging.page, paging.pageSize]);
   return (
-    <PageState loading={apps.loading} error={apps.error} data={apps.data} onRetry={apps.reload} isEmpty={(x) => x.length === 0} empty={<Empty description={<>还没有基于该数据集的应用，<Link to="/showcase">提交你的应用</Link></>} />}>
+    <PageState loading={apps.loading} error={apps.error} data={apps.data} onRetry={apps.reload} isEmpty={(x) => x.total === 0} empty={<Empty description={<>还没有基于该数据集的应用，<Link to="/showcase">提交你的应用</Link></>} />}>
       {(list) => (
         <List<ShowcaseApp>
-          dataSource={list}
-          pagination={{ pageSize: 10, hideOnSinglePage: true, showSizeChanger: false }}
+          dataSource={list.items}
+          loading={apps.loading}
+          pagination={paging.pagination(list.total)}
           renderItem={(a) => (
             <List.Item extra={a.url ? <a href={a.url} target="_blank" rel="noreferrer noopener" aria-label={`访问应用 ${a.title}（新窗口）`}>访问</a> : null}>
               <List.Item.Meta title={a.title} description={`${a.author} · ${a.createdAt.slice(0, 10)}`} />

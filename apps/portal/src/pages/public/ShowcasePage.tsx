@@ -6,24 +6,28 @@ import { devApi, OPEN, ShowcaseApp, useDevSession } from '../../api/developer';
 import type { OpenSearchResult } from '../../api/open';
 import { PageState } from '../../components/PageState';
 import { ProblemAlert } from '../../components/ProblemAlert';
-import { useAsync } from '../../components/useAsync';
+import { useSubmit } from '../../components/useSubmit';
+import { Paged, useAsync, usePageParams } from '../../components/useAsync';
 
 /** 应用展示: what developers built on the open data, and a form to add one (signed-in developers). */
 export default function ShowcasePage() {
   const session = useDevSession();
-  const list = useAsync((signal) => api<ShowcaseApp[]>(`${OPEN}/showcase`, { signal, anonymous: true }), []);
+  const paging = usePageParams('', 8);
+  // Paged on the server: only the page shown is loaded.
+  const list = useAsync((signal) => api<Paged<ShowcaseApp>>(`${OPEN}/showcase`, { signal, anonymous: true, query: paging.query }), [paging.page, paging.pageSize]);
   return (
     <div className="content-narrow" style={{ paddingBlock: 24 }}>
       <h1 className="page-title">应用展示</h1>
       <Row gutter={24}>
         <Col xs={24} lg={16}>
-          <PageState loading={list.loading} error={list.error} data={list.data} onRetry={list.reload} isEmpty={(d) => d.length === 0} empty={<Card><Empty description="还没有应用成果，欢迎提交第一个" /></Card>}>
+          <PageState loading={list.loading} error={list.error} data={list.data} onRetry={list.reload} isEmpty={(d) => d.total === 0} empty={<Card><Empty description="还没有应用成果，欢迎提交第一个" /></Card>}>
             {(apps) => (
               <List<ShowcaseApp>
                 data-testid="showcase"
                 grid={{ gutter: 16, xs: 1, md: 2 }}
-                dataSource={apps}
-                pagination={{ pageSize: 8, hideOnSinglePage: true, showSizeChanger: false }}
+                dataSource={apps.items}
+                loading={list.loading}
+                pagination={paging.pagination(apps.total)}
                 renderItem={(a) => (
                   <List.Item>
                     <Card title={a.title} extra={a.url ? <a href={a.url} target="_blank" rel="noreferrer noopener" aria-label={`访问应用 ${a.title}（新窗口）`}>访问</a> : null}>
@@ -45,7 +49,7 @@ export default function ShowcasePage() {
         </Col>
         <Col xs={24} lg={8}>
           {session ? (
-            <SubmitApp onSent={list.reload} />
+            <SubmitApp onSent={() => (paging.page === 1 ? list.reload() : paging.setPage(1))} />
           ) : (
             <Card title="提交应用成果">
               <Typography.Paragraph>
@@ -64,24 +68,17 @@ function SubmitApp({ onSent }: { onSent: () => void }) {
   const session = useDevSession();
   const [form] = Form.useForm();
   const [q, setQ] = useState('');
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
   // Search the catalog on the server as the user types: never the whole catalog in the browser.
   const found = useAsync((signal) => api<OpenSearchResult>(`${OPEN}/datasets`, { signal, anonymous: true, query: { q, pageSize: 20 } }), [q]);
   const options = useMemo(() => (found.data?.items ?? []).map((d) => ({ value: d.id, label: `${d.name}（${d.department.name}）` })), [found.data]);
   const submit = async (v: { title: string; description: string; url?: string; datasetIds: string[] }) => {
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       await devApi(session, `${OPEN}/showcase`, { body: { ...v, url: v.url || undefined } });
       message.success('应用已发布到展示区');
       form.resetFields();
       onSent();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Card title="提交应用成果">

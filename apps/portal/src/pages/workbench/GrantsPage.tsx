@@ -6,10 +6,11 @@ import { api } from '../../api/client';
 import { DueTag } from '../../components/DueTag';
 import { PageState } from '../../components/PageState';
 import { ProblemAlert } from '../../components/ProblemAlert';
-import { useAsync } from '../../components/useAsync';
+import { useSubmit } from '../../components/useSubmit';
+import { Paged, useAsync, usePageParams } from '../../components/useAsync';
 import { useWorkingDayCountdown } from '../../components/workingDays';
 import { useDepartments } from '../bureau/useDepartments';
-import { DELIVERY_LABEL, FEEDBACK_KINDS, FEEDBACK_STATUS, Grant, GRANT_STATUS, GrantCredential, IssuedCredential, PushTarget, ShareFeedback } from './sharingTypes';
+import { DELIVERY_LABEL, FEEDBACK_KINDS, FEEDBACK_STATUS, Grant, GRANT_STATUS, GrantCredential, IssuedCredential, PushTarget, RotatedCredential, ShareFeedback } from './sharingTypes';
 import { useEntryNames } from './useEntryNames';
 
 const S = '/api/sharing';
@@ -37,15 +38,18 @@ export default function GrantsPage() {
 function Grants({ side }: { side: 'consumer' | 'provider' }) {
   const depts = useDepartments();
   const entryName = useEntryNames();
-  const [status, setStatus] = useState<string>('active');
-  const list = useAsync((signal) => api<Grant[]>(`${S}/grants`, { signal, query: { side, status: status === 'all' ? undefined : status } }), [side, status]);
+  // Filtered and paged on the server; each tab keeps its state and page in the URL (?cstatus=&cpage=… / ?pstatus=&ppage=…).
+  const prefix = side === 'consumer' ? 'c' : 'p';
+  const paging = usePageParams(prefix, 10);
+  const status = paging.params.get(`${prefix}status`) ?? 'active';
+  const list = useAsync((signal) => api<Paged<Grant>>(`${S}/grants`, { signal, query: { side, status: status === 'all' ? undefined : status, ...paging.query } }), [side, status, paging.page, paging.pageSize]);
   const [open, setOpen] = useState<Grant>();
   return (
     <>
       <Segmented
         aria-label="授权状态"
         value={status}
-        onChange={(v) => setStatus(String(v))}
+        onChange={(v) => paging.setFilter({ [`${prefix}status`]: v === 'active' ? undefined : String(v) })}
         options={[{ value: 'active', label: '有效' }, { value: 'suspended', label: '已暂停' }, { value: 'revoked', label: '已撤销' }, { value: 'expired', label: '已到期' }, { value: 'all', label: '全部' }]}
         style={{ marginBottom: 12 }}
       />
@@ -54,10 +58,10 @@ function Grants({ side }: { side: 'consumer' | 'provider' }) {
         rowKey="id"
         size="small"
         loading={list.loading}
-        dataSource={list.data ?? []}
+        dataSource={list.data?.items ?? []}
         data-testid={`grants-${side}`}
         locale={{ emptyText: side === 'consumer' ? '没有使用中的授权：在“共享申请”中申请数据，获批后出现在这里' : '没有提供给其他部门的授权' }}
-        pagination={{ pageSize: 10, hideOnSinglePage: true }}
+        pagination={paging.pagination(list.data?.total, { showSizeChanger: true })}
         columns={[
           { title: '信息资源', render: (_: unknown, g) => entryName(g.entryId) },
           { title: side === 'consumer' ? '提供部门' : '使用部门', render: (_: unknown, g) => depts.name(side === 'consumer' ? g.providerDeptId : g.consumerDeptId) },
@@ -105,7 +109,10 @@ function GrantDetail({ grant, side, onChanged }: { grant: Grant; side: 'consumer
   );
 }
 
-/** 授权凭证: a key per requesting system, shown once; rotating issues a new one and revokes the old. */
+/**
+ * 授权凭证: a key per requesting system, shown once. 轮换 is one server call (one transaction): the new
+ * key is shown once and the old one is revoked at once, or after an overlap the user chooses.
+ */
 function Credentials({ grant, canIssue }: { grant: Grant; canIssue: boolean }) {
   const { message } = App.useApp();
   const list = useAsync((signal) => api<GrantCredential[]>(`${S}/grants/${grant.id}/credentials`, { signal }), [grant.id]);
@@ -121,12 +128,20 @@ function Credentials({ grant, canIssue }: { grant: Grant; canIssue: boolean }) {
     list.reload();
   };
   const issue = () => run(async () => setShown(await api<IssuedCredential>(`${S}/grants/${grant.id}/credentials`, { method: 'POST' })));
-  const rotate = (old: GrantCredential) =>
-    run(async () => {
-      const fresh = await api<IssuedCredential>(`${S}/grants/${grant.id}/credentials`, { method: 'POST' });
-      await api(`${S}/grants/${grant.id}/credentials/${old.id}`, { method: 'DELETE' });
+  const [rotating, setRotating] = useState<GrantCredential>();
+  const [overlap, setOverlap] = useState(0);
+  const [busy, setBusy] = useState(false);
+  const rotate = async () => {
+    if (!rotating) return;
+    setBusy(true);
+    await run(async () => {
+      const fresh = await api<RotatedCredential>(`${S}/grants/${grant.id}/credentials/${rotating.id}/rotate`, { body: { overlapMinutes: overlap } });
+      setRotating(undefined);
       setShown(fresh);
     });
+    setBusy(false);
+  };
+  const now = Date.now();
   const revoke = (c: GrantCredential) =>
     run(async () => {
       await api(`${S}/grants/${grant.id}/credentials/${c.id}`, { method: 'DELETE' });
@@ -145,18 +160,20 @@ function Credentials({ grant, canIssue }: { grant: Grant; canIssue: boolean }) {
         columns={[
           { title: '凭证前缀', dataIndex: 'keyPrefix', render: (p: string) => <Typography.Text code>sgk_{p}_…</Typography.Text> },
           { title: '签发时间', dataIndex: 'createdAt', render: (t: string) => new Date(t).toLocaleString('zh-CN') },
-          { title: '状态', render: (_: unknown, c) => (c.revokedAt ? <Tag>已吊销</Tag> : <Tag color="success">有效</Tag>) },
+          {
+            title: '状态',
+            render: (_: unknown, c) =>
+              !c.revokedAt ? <Tag color="success">有效</Tag> : Date.parse(c.revokedAt) > now ? <Tag color="warning">过渡期，{new Date(c.revokedAt).toLocaleString('zh-CN')} 失效</Tag> : <Tag>已吊销</Tag>,
+          },
           {
             title: '操作',
             render: (_: unknown, c) =>
-              !c.revokedAt && (
+              (!c.revokedAt || Date.parse(c.revokedAt) > now) && (
                 <Space>
-                  {canIssue && grant.status === 'active' && (
-                    <Popconfirm title="轮换：签发新凭证并立即吊销此凭证，确定？" onConfirm={() => rotate(c)}>
-                      <Button type="link" size="small">
-                        轮换
-                      </Button>
-                    </Popconfirm>
+                  {canIssue && grant.status === 'active' && !c.revokedAt && (
+                    <Button type="link" size="small" onClick={() => (setOverlap(0), setRotating(c))} aria-label={`轮换凭证 sgk_${c.keyPrefix}`}>
+                      轮换
+                    </Button>
                   )}
                   <Popconfirm title="吊销后使用此凭证的调用将被拒绝，确定？" onConfirm={() => revoke(c)}>
                     <Button type="link" size="small" danger>
@@ -168,6 +185,26 @@ function Credentials({ grant, canIssue }: { grant: Grant; canIssue: boolean }) {
           },
         ]}
       />
+      <Modal open={!!rotating} title="轮换授权凭证" onOk={rotate} onCancel={() => setRotating(undefined)} okText="轮换" confirmLoading={busy} destroyOnHidden>
+        <Typography.Paragraph>
+          签发新凭证（只显示一次）并吊销凭证 <Typography.Text code>sgk_{rotating?.keyPrefix}_…</Typography.Text>，在一个操作内完成。
+        </Typography.Paragraph>
+        <Space direction="vertical" style={{ width: '100%' }}>
+          <span id="rotate-overlap-label">旧凭证</span>
+          <Segmented
+            aria-labelledby="rotate-overlap-label"
+            value={overlap}
+            onChange={(v) => setOverlap(Number(v))}
+            options={[
+              { value: 0, label: '立即失效' },
+              { value: 30, label: '30 分钟后失效' },
+              { value: 240, label: '4 小时后失效' },
+              { value: 1440, label: '24 小时后失效' },
+            ]}
+          />
+          <Typography.Text type="secondary">过渡期内新旧凭证都可调用，便于使用系统无中断切换；过渡期内仍可随时吊销旧凭证。</Typography.Text>
+        </Space>
+      </Modal>
       <Modal open={!!shown} title="新的授权凭证" onOk={() => setShown(undefined)} onCancel={() => setShown(undefined)} okText="我已保存" cancelButtonProps={{ style: { display: 'none' } }}>
         <Alert type="warning" showIcon title="凭证只显示这一次，关闭后无法再查看，请立即复制并配置到使用系统。" style={{ marginBottom: 12 }} />
         <Typography.Paragraph copyable={{ text: shown?.key, icon: <CopyOutlined aria-label="复制凭证" /> }} data-testid="new-grant-key">
@@ -227,21 +264,14 @@ function PushTargets({ grant, canAdd }: { grant: Grant; canAdd: boolean }) {
   const { message } = App.useApp();
   const list = useAsync((signal) => api<PushTarget[]>(`${S}/grants/${grant.id}/push-targets`, { signal }), [grant.id]);
   const [form] = Form.useForm();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
   const add = async (v: Record<string, unknown>) => {
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       await api(`${S}/grants/${grant.id}/push-targets`, { body: v });
       message.success('已登记推送目标，当前版本将立即推送');
       form.resetFields();
       list.reload();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Card size="small" title="数据库推送">
@@ -317,8 +347,7 @@ function Handovers({ grant, canRecord }: { grant: Grant; canRecord: boolean }) {
   const { message } = App.useApp();
   const list = useAsync((signal) => api<Handover[]>(`${S}/grants/${grant.id}/handovers`, { signal }), [grant.id]);
   const [form] = Form.useForm();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
   const [hashing, setHashing] = useState(false);
   // The hash is computed in the browser from the provider's own file: nothing is uploaded.
   const hashFile = async (file: File | undefined) => {
@@ -336,18 +365,12 @@ function Handovers({ grant, canRecord }: { grant: Grant; canRecord: boolean }) {
     }
   };
   const record = async (v: Record<string, unknown>) => {
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       await api(`${S}/grants/${grant.id}/handovers`, { body: v });
       message.success('已登记离线交换');
       form.resetFields();
       list.reload();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Card size="small" title="离线交换记录">
@@ -405,20 +428,13 @@ function Handovers({ grant, canRecord }: { grant: Grant; canRecord: boolean }) {
 function ReportProblem({ grant }: { grant: Grant }) {
   const { message } = App.useApp();
   const [form] = Form.useForm();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
   const submit = async (v: Record<string, string | undefined>) => {
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       const f = await api<ShareFeedback>(`${S}/feedback`, { body: { grantId: grant.id, ...Object.fromEntries(Object.entries(v).filter(([, x]) => x)) } });
       message.success(`已反馈，提供部门须在 ${f.dueDate} 前处理`);
       form.resetFields();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Card size="small" title="反馈数据问题">
@@ -492,12 +508,14 @@ function ProviderActions({ grant, onChanged }: { grant: Grant; onChanged: () => 
 /** 纠错反馈 of the department: what it reported (confirm the answer) and what it must rectify (acknowledge, fix, answer). */
 function FeedbackList() {
   const { message } = App.useApp();
-  const { user, hasRole } = useAuth();
+  const { hasRole } = useAuth();
   const depts = useDepartments();
   const entryName = useEntryNames();
   const countdown = useWorkingDayCountdown();
-  const [side, setSide] = useState<'provider' | 'reporter'>('provider');
-  const list = useAsync((signal) => api<ShareFeedback[]>(`${S}/feedback`, { signal }), []);
+  // The direction (?fside=), page and size are in the URL; the server narrows and pages.
+  const paging = usePageParams('f', 10);
+  const side: 'provider' | 'reporter' = paging.params.get('fside') === 'reporter' ? 'reporter' : 'provider';
+  const list = useAsync((signal) => api<Paged<ShareFeedback>>(`${S}/feedback`, { signal, query: { side, ...paging.query } }), [side, paging.page, paging.pageSize]);
   const [acting, setActing] = useState<{ f: ShareFeedback; kind: 'fix' | 'answer' }>();
   const [text, setText] = useState('');
   const [version, setVersion] = useState<number | null>(null);
@@ -514,20 +532,19 @@ function FeedbackList() {
       setError(e);
     }
   };
-  const rows = (list.data ?? []).filter((f) => (side === 'provider' ? f.providerDeptId === user?.deptId || hasRole('data_admin') : f.reporterDeptId === user?.deptId));
   return (
     <>
-      <Segmented aria-label="反馈方向" value={side} onChange={(v) => setSide(v as typeof side)} options={[{ value: 'provider', label: '待我方整改' }, { value: 'reporter', label: '我方反馈的' }]} style={{ marginBottom: 12 }} />
+      <Segmented aria-label="反馈方向" value={side} onChange={(v) => paging.setFilter({ fside: v === 'provider' ? undefined : String(v) })} options={[{ value: 'provider', label: '待我方整改' }, { value: 'reporter', label: '我方反馈的' }]} style={{ marginBottom: 12 }} />
       {list.error ? <ProblemAlert error={list.error} onRetry={list.reload} /> : null}
       {error && !acting ? <ProblemAlert error={error} /> : null}
       <Table<ShareFeedback>
         rowKey="id"
         size="small"
         loading={list.loading}
-        dataSource={rows}
+        dataSource={list.data?.items ?? []}
         data-testid="share-feedback"
         locale={{ emptyText: <Empty description={side === 'provider' ? '没有待整改的反馈' : '还没有反馈过问题'} /> }}
-        pagination={{ pageSize: 10, hideOnSinglePage: true }}
+        pagination={paging.pagination(list.data?.total, { showSizeChanger: true })}
         expandable={{ expandedRowRender: (f) => <ul style={{ margin: 0 }}>{f.history.map((h, i) => <li key={i}>{new Date(h.at).toLocaleString('zh-CN')} · {FEEDBACK_STATUS[h.status as ShareFeedback['status']]?.label ?? h.status} · {h.note}</li>)}</ul> }}
         columns={[
           { title: '信息资源', render: (_: unknown, f) => entryName(f.entryId) },

@@ -3,7 +3,8 @@ import { useState } from 'react';
 import { useAuth } from '../../api/auth';
 import { api } from '../../api/client';
 import { ProblemAlert } from '../../components/ProblemAlert';
-import { useAsync } from '../../components/useAsync';
+import { useSubmit } from '../../components/useSubmit';
+import { Paged, useAsync, usePageParams } from '../../components/useAsync';
 import { useDepartments } from '../bureau/useDepartments';
 import type { DataNeed } from './sharingTypes';
 import { useEntryNames } from './useEntryNames';
@@ -18,11 +19,14 @@ export default function NeedsPage() {
   const { user, hasRole } = useAuth();
   const depts = useDepartments();
   const entryName = useEntryNames();
-  const list = useAsync((signal) => api<DataNeed[]>('/api/sharing/needs', { signal }), []);
-  const [view, setView] = useState<'all' | 'mine' | 'assigned'>(hasRole('data_admin') ? 'all' : 'assigned');
+  // The view (?view=), page and size are in the URL; the server narrows and pages (within what the department may see).
+  const paging = usePageParams('', 10);
+  const v = paging.params.get('view');
+  const view: 'all' | 'mine' | 'assigned' = v === 'all' || v === 'mine' || v === 'assigned' ? v : hasRole('data_admin') ? 'all' : 'assigned';
+  const setView = (next: typeof view) => paging.setFilter({ view: next });
+  const list = useAsync((signal) => api<Paged<DataNeed>>('/api/sharing/needs', { signal, query: { view: view === 'all' ? undefined : view, ...paging.query } }), [view, paging.page, paging.pageSize]);
   const [assigning, setAssigning] = useState<DataNeed>();
   const [answering, setAnswering] = useState<DataNeed>();
-  const rows = (list.data ?? []).filter((n) => (view === 'mine' ? n.deptId === user?.deptId : view === 'assigned' ? n.assignedDeptId === user?.deptId : true));
   return (
     <div>
       <h1 className="page-title">供需对接</h1>
@@ -48,10 +52,10 @@ export default function NeedsPage() {
               rowKey="id"
               size="small"
               loading={list.loading}
-              dataSource={rows}
+              dataSource={list.data?.items ?? []}
               data-testid="needs"
               locale={{ emptyText: <Empty description={view === 'assigned' ? '没有分派给本部门的需求' : view === 'mine' ? '本部门还没有提出需求' : '暂无数据需求'} /> }}
-              pagination={{ pageSize: 10, hideOnSinglePage: true }}
+              pagination={paging.pagination(list.data?.total, { showSizeChanger: true })}
               expandable={{
                 expandedRowRender: (n) => (
                   <div>
@@ -91,7 +95,7 @@ export default function NeedsPage() {
         </Col>
         {hasRole('dept_operator') && (
           <Col xs={24} xl={8}>
-            <PostNeed onPosted={() => (list.reload(), setView('mine'))} />
+            <PostNeed onPosted={() => (view === 'mine' && paging.page === 1 ? list.reload() : setView('mine'))} />
           </Col>
         )}
       </Row>
@@ -104,23 +108,16 @@ export default function NeedsPage() {
 function PostNeed({ onPosted }: { onPosted: () => void }) {
   const { message } = App.useApp();
   const [form] = Form.useForm();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
   const [result, setResult] = useState<DataNeed>();
   const submit = async (v: { title: string; description: string; items?: string[] }) => {
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       const n = await api<DataNeed>('/api/sharing/needs', { body: v });
       setResult(n);
       message.success('需求已发布，等待数据局分派');
       form.resetFields();
       onPosted();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Card title="提出数据需求">

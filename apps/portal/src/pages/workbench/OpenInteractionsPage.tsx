@@ -3,10 +3,10 @@ import { useState } from 'react';
 import { useAuth } from '../../api/auth';
 import { api } from '../../api/client';
 import { APPLICATION_STATUS, ConditionalApplication, FEEDBACK_KIND, OPEN, OpenFeedback } from '../../api/developer';
-import type { OpenSearchResult } from '../../api/open';
 import { DueTag } from '../../components/DueTag';
 import { ProblemAlert } from '../../components/ProblemAlert';
-import { useAsync } from '../../components/useAsync';
+import { useSubmit } from '../../components/useSubmit';
+import { Paged, useAsync, usePageParams } from '../../components/useAsync';
 import { useWorkingDayCountdown } from '../../components/workingDays';
 
 /**
@@ -30,34 +30,34 @@ export default function OpenInteractionsPage() {
   );
 }
 
-function useOpenNames() {
-  const d = useAsync((signal) => api<OpenSearchResult>(`${OPEN}/datasets`, { signal, anonymous: true, query: { openType: 'CONDITIONAL', pageSize: 100 } }).catch(() => undefined), []);
-  return (id: string) => d.data?.items.find((x) => x.id === id)?.name ?? `数据集 ${id.slice(0, 8)}`;
-}
+/** The dataset's name comes with each application (joined on the server). */
+const datasetName = (a: ConditionalApplication) => a.datasetName ?? `数据集 ${a.datasetId.slice(0, 8)}`;
 
 function Applications() {
   const { hasRole } = useAuth();
   const countdown = useWorkingDayCountdown();
-  const name = useOpenNames();
-  const [status, setStatus] = useState<'pending' | 'approved' | 'refused'>('pending');
-  const list = useAsync((signal) => api<ConditionalApplication[]>(`${OPEN}/admin/applications`, { signal, query: { status } }), [status]);
+  // Filtered and paged on the server; the state and page are in the URL (?status=&page=&pageSize=).
+  const paging = usePageParams('', 10);
+  const s = paging.params.get('status');
+  const status: 'pending' | 'approved' | 'refused' = s === 'approved' || s === 'refused' ? s : 'pending';
+  const list = useAsync((signal) => api<Paged<ConditionalApplication>>(`${OPEN}/admin/applications`, { signal, query: { status, ...paging.query } }), [status, paging.page, paging.pageSize]);
   const [deciding, setDeciding] = useState<ConditionalApplication>();
   const canDecide = hasRole('dept_reviewer', 'data_admin');
   return (
     <>
-      <Segmented aria-label="申请状态" value={status} onChange={(v) => setStatus(v as typeof status)} options={[{ value: 'pending', label: '待审核' }, { value: 'approved', label: '已批准' }, { value: 'refused', label: '未批准' }]} style={{ marginBottom: 12 }} />
+      <Segmented aria-label="申请状态" value={status} onChange={(v) => paging.setFilter({ status: v === 'pending' ? undefined : String(v) })} options={[{ value: 'pending', label: '待审核' }, { value: 'approved', label: '已批准' }, { value: 'refused', label: '未批准' }]} style={{ marginBottom: 12 }} />
       {list.error ? <ProblemAlert error={list.error} onRetry={list.reload} /> : null}
       <Table<ConditionalApplication>
         rowKey="id"
         size="small"
         loading={list.loading}
-        dataSource={list.data ?? []}
+        dataSource={list.data?.items ?? []}
         data-testid="open-applications"
         locale={{ emptyText: <Empty description={status === 'pending' ? '没有待审核的有条件开放申请' : '暂无记录'} /> }}
-        pagination={{ pageSize: 10, hideOnSinglePage: true }}
+        pagination={paging.pagination(list.data?.total, { showSizeChanger: true })}
         expandable={{ expandedRowRender: (a) => <ApplicationDetail a={a} /> }}
         columns={[
-          { title: '数据集', render: (_: unknown, a) => name(a.datasetId) },
+          { title: '数据集', render: (_: unknown, a) => datasetName(a) },
           { title: '申请单位', render: (_: unknown, a) => a.organisation },
           { title: '用途', render: (_: unknown, a) => <Typography.Text ellipsis={{ tooltip: a.purpose }} style={{ maxWidth: 240 }}>{a.purpose}</Typography.Text> },
           { title: '提交', width: 110, render: (_: unknown, a) => a.createdAt.slice(0, 10) },
@@ -66,7 +66,7 @@ function Applications() {
           ...(canDecide ? [{ title: '', width: 80, render: (_: unknown, a: ConditionalApplication) => a.status === 'pending' && <Button size="small" type="primary" onClick={() => setDeciding(a)}>审核</Button> }] : []),
         ]}
       />
-      {deciding && <DecideModal a={deciding} title={name(deciding.datasetId)} onClose={(done) => (setDeciding(undefined), done && list.reload())} />}
+      {deciding && <DecideModal a={deciding} title={datasetName(deciding)} onClose={(done) => (setDeciding(undefined), done && list.reload())} />}
     </>
   );
 }
@@ -88,22 +88,15 @@ function DecideModal({ a, title, onClose }: { a: ConditionalApplication; title: 
   const { message } = App.useApp();
   const [approve, setApprove] = useState(true);
   const [form] = Form.useForm();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
   const submit = async () => {
     const v = await form.validateFields().catch(() => undefined);
     if (!v) return;
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       await api(`${OPEN}/admin/applications/${a.id}/decide`, { body: approve ? { approve, terms: v.terms, endDate: v.endDate } : { approve, reasons: v.reasons } });
       message.success(approve ? '已批准，申请人的应用可使用该数据集' : '已答复未批准');
       onClose(true);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Modal open title={`审核有条件开放申请：${title}`} onCancel={() => onClose(false)} onOk={submit} okText={approve ? '批准' : '不予批准'} okButtonProps={{ danger: !approve }} confirmLoading={busy} width={620}>
@@ -134,8 +127,10 @@ function PublicFeedback() {
   const { message } = App.useApp();
   const { hasRole } = useAuth();
   const countdown = useWorkingDayCountdown();
-  const [status, setStatus] = useState<'open' | 'answered'>('open');
-  const list = useAsync((signal) => api<OpenFeedback[]>(`${OPEN}/admin/feedback`, { signal, query: { status } }), [status]);
+  // Its own URL parameters (?fstatus=&fpage=&fpageSize=), next to the applications tab's.
+  const paging = usePageParams('f', 10);
+  const status: 'open' | 'answered' = paging.params.get('fstatus') === 'answered' ? 'answered' : 'open';
+  const list = useAsync((signal) => api<Paged<OpenFeedback>>(`${OPEN}/admin/feedback`, { signal, query: { status, ...paging.query } }), [status, paging.page, paging.pageSize]);
   const [answering, setAnswering] = useState<OpenFeedback>();
   const [text, setText] = useState('');
   const [error, setError] = useState<unknown>();
@@ -156,16 +151,16 @@ function PublicFeedback() {
       <Typography.Paragraph type="secondary">
         {hasRole('data_admin') ? '数据纠错由提供部门答复；需求征集与意见建议由数据局答复。' : '公众对本部门开放数据的纠错。'}答复将在门户公开。
       </Typography.Paragraph>
-      <Segmented aria-label="答复状态" value={status} onChange={(v) => setStatus(v as typeof status)} options={[{ value: 'open', label: '待答复' }, { value: 'answered', label: '已答复' }]} style={{ marginBottom: 12 }} />
+      <Segmented aria-label="答复状态" value={status} onChange={(v) => paging.setFilter({ fstatus: v === 'open' ? undefined : String(v) })} options={[{ value: 'open', label: '待答复' }, { value: 'answered', label: '已答复' }]} style={{ marginBottom: 12 }} />
       {list.error ? <ProblemAlert error={list.error} onRetry={list.reload} /> : null}
       <Table<OpenFeedback>
         rowKey="id"
         size="small"
         loading={list.loading}
-        dataSource={list.data ?? []}
+        dataSource={list.data?.items ?? []}
         data-testid="open-feedback"
         locale={{ emptyText: <Empty description={status === 'open' ? '没有待答复的纠错或需求' : '暂无记录'} /> }}
-        pagination={{ pageSize: 10, hideOnSinglePage: true }}
+        pagination={paging.pagination(list.data?.total, { showSizeChanger: true })}
         expandable={{ expandedRowRender: (f) => <div><div>{f.body}</div>{f.answer && <div style={{ color: '#389e0d' }}>答复：{f.answer}</div>}</div> }}
         columns={[
           { title: '类型', width: 100, render: (_: unknown, f) => <Tag>{FEEDBACK_KIND[f.kind]}</Tag> },

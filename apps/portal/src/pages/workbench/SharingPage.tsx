@@ -5,7 +5,8 @@ import { api } from '../../api/client';
 import { DueTag } from '../../components/DueTag';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { useWorkingDayCountdown } from '../../components/workingDays';
-import { useAsync } from '../../components/useAsync';
+import { useSubmit } from '../../components/useSubmit';
+import { Paged, useAsync, usePageParams } from '../../components/useAsync';
 import { useDepartments } from '../bureau/useDepartments';
 
 interface ShareEntry {
@@ -115,24 +116,17 @@ function FindEntries() {
 function RequestModal({ entry, onClose }: { entry: ShareEntry; onClose: () => void }) {
   const { message } = App.useApp();
   const [form] = Form.useForm();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
   const submit = async () => {
     const v = await form.validateFields().catch(() => undefined);
     if (!v) return;
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       const { items, ...rest } = v;
       const r = await api<{ requests: ShareRequest[] }>('/api/sharing/requests', { body: { entries: [{ entryId: entry.entryId, items }], ...rest } });
       const s = r.requests[0]?.status;
       message.success(s === 'approved' ? '无条件共享：已自动授权' : `已提交，提供部门将在 ${r.requests[0]?.dueDate ?? '规定时限'} 前答复`);
       onClose();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   const year = new Date().getFullYear();
   return (
@@ -174,7 +168,12 @@ function RequestModal({ entry, onClose }: { entry: ShareEntry; onClose: () => vo
 
 function Requests({ side, escalated, canAnswer }: { side?: 'requester' | 'provider'; escalated?: boolean; canAnswer?: boolean }) {
   const depts = useDepartments();
-  const list = useAsync((signal) => api<ShareRequest[]>('/api/sharing/requests', { signal, query: { side, escalated: escalated ? 'true' : undefined } }), [side, escalated]);
+  // Paged on the server; each tab keeps its page in the URL (?rpage= mine, ?ipage= incoming, ?epage= escalated).
+  const paging = usePageParams(escalated ? 'e' : side === 'provider' ? 'i' : 'r', 10);
+  const list = useAsync(
+    (signal) => api<Paged<ShareRequest>>('/api/sharing/requests', { signal, query: { side, escalated: escalated ? 'true' : undefined, ...paging.query } }),
+    [side, escalated, paging.page, paging.pageSize],
+  );
   const [answering, setAnswering] = useState<ShareRequest>();
   const countdown = useWorkingDayCountdown();
   return (
@@ -184,9 +183,9 @@ function Requests({ side, escalated, canAnswer }: { side?: 'requester' | 'provid
         rowKey="id"
         size="small"
         loading={list.loading}
-        dataSource={list.data ?? []}
+        dataSource={list.data?.items ?? []}
         locale={{ emptyText: side === 'provider' ? '没有收到的申请' : escalated ? '没有超期督办的申请' : '还没有提交申请' }}
-        pagination={{ pageSize: 10, hideOnSinglePage: true }}
+        pagination={paging.pagination(list.data?.total, { showSizeChanger: true })}
         expandable={{
           expandedRowRender: (r) => (
             <div>
@@ -230,24 +229,17 @@ function AnswerModal({ request, onClose }: { request: ShareRequest; onClose: (do
   const { message } = App.useApp();
   const [mode, setMode] = useState<'approve' | 'refuse'>('approve');
   const [form] = Form.useForm();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
   const grounds = useAsync((signal) => api<RefusalGround[]>('/api/sharing/refusal-grounds', { signal }), []);
   const submit = async () => {
     const v = await form.validateFields().catch(() => undefined);
     if (!v) return;
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       const body = Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined && x !== ''));
       await api(`/api/sharing/requests/${request.id}/${mode}`, { body });
       message.success(mode === 'approve' ? '已同意，授权已生成' : '已拒绝');
       onClose(true);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Modal open title="答复共享申请" onCancel={() => onClose(false)} onOk={submit} okText={mode === 'approve' ? '同意' : '拒绝'} okButtonProps={{ danger: mode === 'refuse' }} confirmLoading={busy} width={600}>

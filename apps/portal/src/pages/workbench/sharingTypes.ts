@@ -34,6 +34,11 @@ export interface IssuedCredential {
   grantId: string;
 }
 
+/** The answer of 轮换: the new key (shown once) and when the replaced one stops working. */
+export interface RotatedCredential extends IssuedCredential {
+  replaced: { id: string; keyPrefix: string; revokedAt: string };
+}
+
 export interface PushTarget {
   id: string;
   kind: 'postgres' | 'mysql';

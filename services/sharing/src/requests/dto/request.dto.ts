@@ -2,6 +2,7 @@ import { DELIVERY_METHODS, DeliveryMethod } from '@gov/shared';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { PageQuery } from '../../paging';
 
 export class RequestedEntryDto {
   @ApiProperty() @IsUUID() entryId: string;
@@ -64,7 +65,7 @@ export class RefusalGroundDto {
   @ApiProperty({ description: '法律依据' }) @IsString() @MinLength(2) @MaxLength(500) basis: string;
 }
 
-export class RequestListQuery {
+export class RequestListQuery extends PageQuery {
   @ApiPropertyOptional({ enum: ['requester', 'provider'] }) @IsOptional() @IsIn(['requester', 'provider']) side?: 'requester' | 'provider';
   @ApiPropertyOptional({ enum: ['pending', 'approved', 'refused', 'withdrawn'] }) @IsOptional() @IsIn(['pending', 'approved', 'refused', 'withdrawn']) status?: string;
   @ApiPropertyOptional() @IsOptional() @IsIn(['true', 'false']) escalated?: string;
