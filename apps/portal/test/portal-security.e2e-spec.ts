@@ -4,7 +4,7 @@
  * unflagged mobile numbers (a blocking discovery finding), a row-level sandbox query (refused), an
  * approval whose quasi-identifiers single people out (aggregation refusal). `aqg` logs in, filters,
  * opens the dataset and re-scans it, exports a list as CSV; a developer finds their data request and
- * the bureau's public answer under 我的提交. Screenshots go to test-artifacts/portal/.
+ * the bureau's public answer under 我的提交. Screenshots go to test-artifacts/portal/ (and docs/screenshots/ with UPDATE_DOC_SCREENSHOTS=1).
  */
 import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
@@ -13,7 +13,7 @@ import { OpenApi } from '../../../services/open-api/test/open-fixtures';
 import { Api } from '../../../services/sharing/test/sharing-fixtures';
 import { activeGrant, dataset, deptIds, dropSandboxRoles, PEOPLE_ITEMS, peopleRows, pendingRequest } from '../../../services/sharing/test/security-fixtures';
 import { startTestPlatform, TestPlatform } from '../../../test/test-platform';
-import { browserSkipReason, launch, logIn, PORTAL_DIST, shoot, unlabelledControls, watchErrors } from './browser';
+import { browserSkipReason, launch, logIn, PORTAL_DIST, shoot, shootDoc, unlabelledControls, watchErrors } from './browser';
 
 jest.setTimeout(180_000);
 
@@ -97,7 +97,7 @@ maybe('portal in a browser: the security officer console and 我的提交', () =
     // Read-only: neither 说明理由 (the department's) nor 决定 (the bureau's).
     expect(await findings.getByRole('button').filter({ hasText: /说明理由|决\s*定/ }).count()).toBe(0);
     expect(await unlabelledControls(page)).toEqual([]);
-    await shoot(page, '40-security-findings');
+    await shootDoc(page, '40-security-findings', 'security-findings');
 
     // Another department's filter: the designed empty state, paged on the server.
     await page.goto(`${p.baseUrl}/security/findings?deptId=${depts.rsj}`);
@@ -147,6 +147,6 @@ maybe('portal in a browser: the security officer console and 我的提交', () =
     await item.getByText(/公开答复.*已列入下季度开放计划/).waitFor();
     expect(await mine.getByTestId('submission').count()).toBe(1);
     expect(await unlabelledControls(page)).toEqual([]);
-    await shoot(page, '44-developer-submissions');
+    await shootDoc(page, '44-developer-submissions', 'developer-submissions');
   });
 });
