@@ -108,6 +108,7 @@ describe('供需对接 supply–demand matching', () => {
     await new Api(p.baseUrl, 'sharing', a.gajOp).problem(403, 'NOT_PROVIDER_REVIEWER', 'POST', `/needs/${need.id}/answer`, { reason: '无' });
     const answered = await scjgOp.expect(200, 'POST', `/needs/${need.id}/answer`, { entryId: entry.entryId });
     expect(answered).toMatchObject({ status: 'answered', answerEntryId: entry.entryId });
+    expect(((await rsj.expect(200, 'GET', '/needs?view=mine&pageSize=100')).items as any[]).find((n) => n.id === need.id).answerEntryName).toBe('市场主体登记信息');
     await scjgOp.problem(409, 'NEED_STATE_CONFLICT', 'POST', `/needs/${need.id}/answer`, { reason: '再答一次' });
     const statuses = (await eventsNamed(p, 'sharing.need.changed')).filter((e) => e.payload.needId === need.id).map((e) => e.payload.status);
     expect(statuses).toEqual(['open', 'assigned', 'answered']);
@@ -255,6 +256,8 @@ describe('server paging of the workbench lists (scope unchanged)', () => {
     }
     expect(paged).toEqual(all.items.map((g: any) => g.id));
     expect(all.items.every((g: any) => g.consumerDeptId === grant.consumerDeptId)).toBe(true);
+    // Each grant names its entry (no list of all entries needed to show them).
+    expect(all.items.find((g: any) => g.id === grant.id).entryName).toBe('市场主体登记信息');
     // Another department: none of these, whatever the page.
     const other = await gaj.expect(200, 'GET', '/grants?pageSize=100');
     expect(other.items.some((g: any) => g.id === grant.id)).toBe(false);
@@ -276,6 +279,7 @@ describe('server paging of the workbench lists (scope unchanged)', () => {
 
     const f = await rsj.expect(201, 'POST', '/feedback', { grantId: grant.id, kind: 'stale', description: '分页测试反馈' });
     expect(((await rsj.expect(200, 'GET', '/feedback?pageSize=100')).items as any[]).map((x) => x.id)).toContain(f.id);
+    expect(((await rsj.expect(200, 'GET', '/feedback?pageSize=100')).items as any[]).find((x) => x.id === f.id).entryName).toBe('市场主体登记信息');
     expect(((await scjgRev.expect(200, 'GET', '/feedback?pageSize=100')).items as any[]).map((x) => x.id)).toContain(f.id);
     expect(((await gaj.expect(200, 'GET', '/feedback?pageSize=100')).items as any[]).map((x) => x.id)).not.toContain(f.id);
     const fb = async (api: Api, side: string) => ((await api.expect(200, 'GET', `/feedback?pageSize=100&side=${side}`)).items as any[]).map((x) => x.id);

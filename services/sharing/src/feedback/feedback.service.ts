@@ -97,7 +97,7 @@ export class FeedbackService {
    * Feedback the department reported or must handle (all for the bureau and auditors), newest first,
    * one page at a time; `side` narrows it: provider 待我方整改 (for the bureau: all), reporter 我方反馈的.
    */
-  async list(staff: StaffPrincipal, q: { side?: 'provider' | 'reporter' } & PageQuery = {}): Promise<Page<Feedback>> {
+  async list(staff: StaffPrincipal, q: { side?: 'provider' | 'reporter' } & PageQuery = {}): Promise<Page<Feedback & { entryName: string | null }>> {
     const scope = departmentScopeOf(staff);
     const params: unknown[] = [];
     const where: string[] = [];
@@ -107,7 +107,13 @@ export class FeedbackService {
       if (q.side === 'provider') where.push(`provider_dept_id = ANY(${p})`);
       if (q.side === 'reporter') where.push(`reporter_dept_id = ANY(${p})`);
     } else if (q.side === 'reporter') where.push(`reporter_dept_id = $${params.push(staff.deptId)}`);
-    return pageOf(this.dataSource, { select: '*', from: `FROM sharing.feedback ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`, orderBy: 'created_at DESC, id DESC' }, params, q, mapFeedback);
+    return pageOf(
+      this.dataSource,
+      { select: '*, (SELECT e.name FROM sharing.catalog_entry e WHERE e.entry_id = feedback.entry_id) AS entry_name', from: `FROM sharing.feedback ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`, orderBy: 'created_at DESC, id DESC' },
+      params,
+      q,
+      (r) => ({ ...mapFeedback(r), entryName: (r.entry_name as string | null) ?? null }),
+    );
   }
 
   private async transition(staff: StaffPrincipal, id: string, side: 'provider' | 'reporter', from: FeedbackStatus[], to: FeedbackStatus, patch: { answer?: string; fixedVersion?: number }, note: string): Promise<Feedback> {

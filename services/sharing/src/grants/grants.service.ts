@@ -93,7 +93,7 @@ export class GrantsService {
   }
 
   /** Grants the caller's departments are party to (all for the bureau and auditors), newest first, one page at a time. */
-  async list(staff: StaffPrincipal, q: { side?: 'consumer' | 'provider'; status?: string } & PageQuery): Promise<Page<Grant>> {
+  async list(staff: StaffPrincipal, q: { side?: 'consumer' | 'provider'; status?: string } & PageQuery): Promise<Page<Grant & { entryName: string | null }>> {
     const scope = departmentScopeOf(staff);
     const params: unknown[] = [];
     const where: string[] = [];
@@ -102,7 +102,14 @@ export class GrantsService {
       where.push(q.side === 'consumer' ? `consumer_dept_id = ANY(${p})` : q.side === 'provider' ? `provider_dept_id = ANY(${p})` : `(consumer_dept_id = ANY(${p}) OR provider_dept_id = ANY(${p}))`);
     }
     if (q.status) where.push(`status = $${params.push(q.status)}`);
-    return pageOf(this.dataSource, { select: '*', from: `FROM sharing.grant_ ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`, orderBy: 'created_at DESC, id DESC' }, params, q, mapGrant);
+    // The entry's name comes with each grant: the page needs no list of all entries to name them.
+    return pageOf(
+      this.dataSource,
+      { select: '*, (SELECT e.name FROM sharing.catalog_entry e WHERE e.entry_id = grant_.entry_id) AS entry_name', from: `FROM sharing.grant_ ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`, orderBy: 'created_at DESC, id DESC' },
+      params,
+      q,
+      (r) => ({ ...mapGrant(r), entryName: (r.entry_name as string | null) ?? null }),
+    );
   }
 
   /** A grant the caller's department is party to (consumer or provider), or any for the bureau and auditors. */

@@ -85,14 +85,20 @@ export class NeedsService {
    * Needs the caller may see (the bureau and auditors: all; a department: those it posted or was
    * assigned), narrowed to `view` (mine: posted by the department, assigned: assigned to it), newest first.
    */
-  async list(staff: StaffPrincipal, q: { view?: 'mine' | 'assigned'; status?: string } & PageQuery = {}): Promise<Page<Need>> {
+  async list(staff: StaffPrincipal, q: { view?: 'mine' | 'assigned'; status?: string } & PageQuery = {}): Promise<Page<Need & { answerEntryName: string | null }>> {
     const all = staff.roles.includes('data_admin') || staff.roles.includes('auditor');
     const params: unknown[] = [all, staff.deptId];
     const where = ['($1 OR dept_id=$2 OR assigned_dept_id=$2)'];
     if (q.view === 'mine') where.push('dept_id=$2');
     if (q.view === 'assigned') where.push('assigned_dept_id=$2');
     if (q.status) where.push(`status=$${params.push(q.status)}`);
-    return pageOf(this.dataSource, { select: '*', from: `FROM sharing.data_need WHERE ${where.join(' AND ')}`, orderBy: 'created_at DESC, id DESC' }, params, q, mapNeed);
+    return pageOf(
+      this.dataSource,
+      { select: '*, (SELECT e.name FROM sharing.catalog_entry e WHERE e.entry_id = data_need.answer_entry_id) AS answer_entry_name', from: `FROM sharing.data_need WHERE ${where.join(' AND ')}`, orderBy: 'created_at DESC, id DESC' },
+      params,
+      q,
+      (r) => ({ ...mapNeed(r), answerEntryName: (r.answer_entry_name as string | null) ?? null }),
+    );
   }
 
   async assign(staff: StaffPrincipal, id: string, deptId: string): Promise<Need> {

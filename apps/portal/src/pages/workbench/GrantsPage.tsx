@@ -11,9 +11,11 @@ import { Paged, useAsync, usePageParams } from '../../components/useAsync';
 import { useWorkingDayCountdown } from '../../components/workingDays';
 import { useDepartments } from '../bureau/useDepartments';
 import { DELIVERY_LABEL, FEEDBACK_KINDS, FEEDBACK_STATUS, Grant, GRANT_STATUS, GrantCredential, IssuedCredential, PushTarget, RotatedCredential, ShareFeedback } from './sharingTypes';
-import { useEntryNames } from './useEntryNames';
 
 const S = '/api/sharing';
+
+/** The entry's name as the list answered it (joined on the server), else a short id. */
+const entryName = (x: { entryId: string; entryName?: string | null }) => x.entryName ?? `目录 ${x.entryId.slice(0, 8)}`;
 
 /** 共享授权: the department's grants (as user and as provider), credentials shown once, downloads, database push, feedback. */
 export default function GrantsPage() {
@@ -37,7 +39,6 @@ export default function GrantsPage() {
 
 function Grants({ side }: { side: 'consumer' | 'provider' }) {
   const depts = useDepartments();
-  const entryName = useEntryNames();
   // Filtered and paged on the server; each tab keeps its state and page in the URL (?cstatus=&cpage=… / ?pstatus=&ppage=…).
   const prefix = side === 'consumer' ? 'c' : 'p';
   const paging = usePageParams(prefix, 10);
@@ -63,17 +64,17 @@ function Grants({ side }: { side: 'consumer' | 'provider' }) {
         locale={{ emptyText: side === 'consumer' ? '没有使用中的授权：在“共享申请”中申请数据，获批后出现在这里' : '没有提供给其他部门的授权' }}
         pagination={paging.pagination(list.data?.total, { showSizeChanger: true })}
         columns={[
-          { title: '信息资源', render: (_: unknown, g) => entryName(g.entryId) },
+          { title: '信息资源', render: (_: unknown, g) => entryName(g) },
           { title: side === 'consumer' ? '提供部门' : '使用部门', render: (_: unknown, g) => depts.name(side === 'consumer' ? g.providerDeptId : g.consumerDeptId) },
           { title: '信息项', render: (_: unknown, g) => <Typography.Text ellipsis={{ tooltip: g.items.join('、') }} style={{ maxWidth: 220 }}>{g.items.join('、')}</Typography.Text> },
           { title: '交付', width: 100, render: (_: unknown, g) => DELIVERY_LABEL[g.deliveryMethod] ?? g.deliveryMethod },
           { title: '有效期', width: 200, render: (_: unknown, g) => `${g.validFrom} 至 ${g.validTo}` },
           { title: '已交付行数', width: 110, render: (_: unknown, g) => `${g.rowsDelivered}${g.quotaRows ? ` / ${g.quotaRows}` : ''}` },
           { title: '状态', width: 90, render: (_: unknown, g) => <Tag color={GRANT_STATUS[g.status]?.color}>{GRANT_STATUS[g.status]?.label ?? g.status}</Tag> },
-          { title: '', width: 80, render: (_: unknown, g) => <Button size="small" onClick={() => setOpen(g)} aria-label={`管理授权：${entryName(g.entryId)}`}>管理</Button> },
+          { title: '', width: 80, render: (_: unknown, g) => <Button size="small" onClick={() => setOpen(g)} aria-label={`管理授权：${entryName(g)}`}>管理</Button> },
         ]}
       />
-      <Drawer open={!!open} onClose={() => setOpen(undefined)} size={720} title={open ? `授权：${entryName(open.entryId)}` : ''} destroyOnHidden>
+      <Drawer open={!!open} onClose={() => setOpen(undefined)} size={720} title={open ? `授权：${entryName(open)}` : ''} destroyOnHidden>
         {open && <GrantDetail grant={open} side={side} onChanged={list.reload} />}
       </Drawer>
     </>
@@ -510,7 +511,6 @@ function FeedbackList() {
   const { message } = App.useApp();
   const { hasRole } = useAuth();
   const depts = useDepartments();
-  const entryName = useEntryNames();
   const countdown = useWorkingDayCountdown();
   // The direction (?fside=), page and size are in the URL; the server narrows and pages.
   const paging = usePageParams('f', 10);
@@ -547,7 +547,7 @@ function FeedbackList() {
         pagination={paging.pagination(list.data?.total, { showSizeChanger: true })}
         expandable={{ expandedRowRender: (f) => <ul style={{ margin: 0 }}>{f.history.map((h, i) => <li key={i}>{new Date(h.at).toLocaleString('zh-CN')} · {FEEDBACK_STATUS[h.status as ShareFeedback['status']]?.label ?? h.status} · {h.note}</li>)}</ul> }}
         columns={[
-          { title: '信息资源', render: (_: unknown, f) => entryName(f.entryId) },
+          { title: '信息资源', render: (_: unknown, f) => entryName(f) },
           { title: side === 'provider' ? '反馈部门' : '提供部门', render: (_: unknown, f) => depts.name(side === 'provider' ? f.reporterDeptId : f.providerDeptId) },
           { title: '问题', render: (_: unknown, f) => `${FEEDBACK_KINDS.find((k) => k.value === f.kind)?.label ?? f.kind}${f.column ? ` · ${f.column}` : ''}${f.rowRef ? ` · 行 ${f.rowRef}` : ''}：${f.description}` },
           { title: '整改期限', width: 220, render: (_: unknown, f) => (f.status === 'open' || f.status === 'acknowledged' ? <DueTag due={f.dueDate} countdown={countdown} /> : f.dueDate) },

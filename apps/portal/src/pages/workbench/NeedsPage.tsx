@@ -7,7 +7,6 @@ import { useSubmit } from '../../components/useSubmit';
 import { Paged, useAsync, usePageParams } from '../../components/useAsync';
 import { useDepartments } from '../bureau/useDepartments';
 import type { DataNeed } from './sharingTypes';
-import { useEntryNames } from './useEntryNames';
 
 const NEED_STATUS = { open: { label: '待分派', color: 'processing' }, assigned: { label: '已分派', color: 'warning' }, answered: { label: '已答复', color: 'success' } } as const;
 
@@ -18,7 +17,6 @@ const NEED_STATUS = { open: { label: '待分派', color: 'processing' }, assigne
 export default function NeedsPage() {
   const { user, hasRole } = useAuth();
   const depts = useDepartments();
-  const entryName = useEntryNames();
   // The view (?view=), page and size are in the URL; the server narrows and pages (within what the department may see).
   const paging = usePageParams('', 10);
   const v = paging.params.get('view');
@@ -65,7 +63,7 @@ export default function NeedsPage() {
                       建议提供部门：
                       {n.suggestions.length ? n.suggestions.map((s) => <Tag key={s.entryId}>{s.deptName} · {s.entryName}（{Math.round(s.score * 100)}%）</Tag>) : '无匹配目录'}
                     </div>
-                    {n.answer && <div>答复：{n.answerEntryId ? `已编目：${entryName(n.answerEntryId)}` : n.answer}</div>}
+                    {n.answer && <div>答复：{n.answerEntryId ? `已编目：${n.answerEntryName ?? `目录 ${n.answerEntryId.slice(0, 8)}`}` : n.answer}</div>}
                   </div>
                 ),
               }}

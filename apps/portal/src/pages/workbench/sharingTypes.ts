@@ -1,6 +1,8 @@
 /** Shapes of the sharing service's grants, credentials, deliveries, feedback and needs (/api/sharing). */
 export interface Grant {
   id: string;
+  /** The entry's name (list answers only: joined on the server). */
+  entryName?: string | null;
   requestId: string | null;
   consumerDeptId: string;
   providerDeptId: string;
@@ -53,6 +55,8 @@ export interface PushTarget {
 /** 校核纠错 on shared data: 待处理 → 已受理 → 已更正 / 已答复 → 已确认 */
 export interface ShareFeedback {
   id: string;
+  /** The entry's name (list answers only: joined on the server). */
+  entryName?: string | null;
   grantId: string;
   entryId: string;
   reporterDeptId: string;
@@ -71,6 +75,8 @@ export interface ShareFeedback {
 
 export interface DataNeed {
   id: string;
+  /** The name of the entry cataloged in answer (list answers only). */
+  answerEntryName?: string | null;
   deptId: string;
   title: string;
   description: string;
