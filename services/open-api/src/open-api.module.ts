@@ -1,5 +1,5 @@
 import { PlatformModule, ServiceRuntime } from '@gov/shared';
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { OpenAccessModule } from './access/access.module';
 import { ApplicationReviewController, ConditionalApplicationsController, ConditionalApplicationsService } from './applications/conditional-applications';
 import { OpenCatalogController } from './catalog/open-catalog.controller';
@@ -17,6 +17,7 @@ import { OpenReleaseLoader1733200000000 } from './migrations/1733200000000-open-
 import { Publisher } from './publishers/publisher.entity';
 import { PublishersModule } from './publishers/publishers.module';
 import { OpenRecordsController } from './records/open-records.controller';
+import { OpenRecordsMiddleware, RECORDS_ROUTE } from './records/open-records.middleware';
 import { OpenRecordsService } from './records/open-records.service';
 import { OPEN_SANDBOX_MIGRATIONS, OpenSandboxModule } from './sandbox/open-sandbox.module';
 import { HarvestController, HarvestService } from './statistics/harvest';
@@ -30,7 +31,7 @@ export const OPEN_API_MIGRATIONS = [InitialOpenapiSchema1732400000000, OpenData1
  * public interaction, statistics and harvesting endpoints.
  */
 @Module({})
-export class OpenApiModule {
+export class OpenApiModule implements NestModule {
   static register(runtime: ServiceRuntime): DynamicModule {
     return {
       module: OpenApiModule,
@@ -60,5 +61,10 @@ export class OpenApiModule {
         HarvestService,
       ],
     };
+  }
+
+  /** The records API is served before the router (see OpenRecordsMiddleware). */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(OpenRecordsMiddleware).forRoutes({ path: RECORDS_ROUTE, method: RequestMethod.GET });
   }
 }

@@ -14,6 +14,21 @@ export interface ApiKeyResolver {
 export const API_KEY_RESOLVER = Symbol('API_KEY_RESOLVER');
 
 /**
+ * The app behind `X-API-Key`, set as the request's principal and the context's actor; undefined
+ * without a key, 401 for a key that is unknown or revoked. The guard calls it for @AppAuth()
+ * endpoints, and so do handlers served before Nest's router (the open records API).
+ */
+export async function authenticateAppKey(req: Request & AuthedRequest, resolver?: ApiKeyResolver): Promise<AppPrincipal | undefined> {
+  const key = req.header('x-api-key');
+  if (!key) return undefined;
+  const app = resolver ? await resolver.resolve(key) : undefined;
+  if (!app) throw CommonErrors.unauthenticated({ zh: 'API 密钥无效或已吊销', en: 'API key invalid or revoked' });
+  req.principal = app;
+  setActor({ type: 'app', id: app.appId, name: app.appName, ip: req.ip });
+  return app;
+}
+
+/**
  * Global guard: every endpoint is staff-only unless marked @Public() or @AppAuth().
  * A staff endpoint without @Roles() is open to any authenticated staff member.
  * On a @Public() endpoint a valid staff token still sets the principal; a bad one is ignored.
@@ -35,14 +50,7 @@ export class AuthGuard implements CanActivate {
     const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
 
     if (appAuth) {
-      const key = req.header('x-api-key');
-      if (key) {
-        const app = this.apiKeys ? await this.apiKeys.resolve(key) : undefined;
-        if (!app) throw CommonErrors.unauthenticated({ zh: 'API 密钥无效或已吊销', en: 'API key invalid or revoked' });
-        req.principal = app;
-        setActor({ type: 'app', id: app.appId, name: app.appName, ip: req.ip });
-        return true;
-      }
+      if (await authenticateAppKey(req, this.apiKeys)) return true;
       if (appAuth.optional || isPublic) return true;
       if (!bearer) throw CommonErrors.unauthenticated({ zh: '缺少 API 密钥（X-API-Key）', en: 'Missing API key (X-API-Key)' });
     }

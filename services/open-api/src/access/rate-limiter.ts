@@ -33,10 +33,21 @@ export function msUntilShanghaiMidnight(now: number): number {
  * per-second window does not use day quota.
  */
 export class RateLimiter {
+  /** The current Shanghai day (name and end), so each call does not format the date again. */
+  private day = { name: '', end: 0, start: 0 };
+
   constructor(
     private readonly kv: KeyValueStore,
     private readonly now: () => number = Date.now,
   ) {}
+
+  private dayOf(now: number): { name: string; end: number } {
+    if (now < this.day.start || now >= this.day.end) {
+      const end = now + msUntilShanghaiMidnight(now);
+      this.day = { name: toShanghaiDate(new Date(now)), end, start: end - DAY_MS };
+    }
+    return this.day;
+  }
 
   async check(subject: RateSubject, limits: TierLimits): Promise<RateDecision> {
     const now = this.now();
@@ -56,8 +67,8 @@ export class RateLimiter {
         headers: { 'RateLimit-Policy': policy, 'RateLimit-Limit': String(limits.perSecond), 'RateLimit-Remaining': '0', 'RateLimit-Reset': String(retry), 'Retry-After': String(retry) },
       };
     }
-    const dayKey = `rl:d:${id}:${toShanghaiDate(new Date(now))}`;
-    const day = await this.kv.increment(dayKey, msUntilShanghaiMidnight(now));
+    const today = this.dayOf(now);
+    const day = await this.kv.increment(`rl:d:${id}:${today.name}`, today.end - now);
     const dayReset = Math.max(1, Math.ceil(day.resetInMs / 1000));
     const threshold = Math.ceil(limits.perDay * 0.8);
     const warning = day.count >= threshold;
