@@ -295,6 +295,13 @@ describe('server paging of the workbench lists (scope unchanged)', () => {
     expect(requests.total).toBeGreaterThanOrEqual(3);
     expect(((await gaj.expect(200, 'GET', '/requests?pageSize=100')).items as any[]).some((r) => r.requesterDeptId === grant.consumerDeptId && r.providerDeptId === grant.providerDeptId)).toBe(false);
 
-    for (const path of ['/grants?pageSize=101', '/needs?page=0', '/feedback?pageSize=abc', '/requests?pageSize=0', '/needs?view=everyone']) await rsj.problem(400, 'VALIDATION_FAILED', 'GET', path);
+    // Shareable entries: by name, paged, optionally without the asking department's own.
+    const found = await rsj.expect(200, 'GET', `/entries?q=${encodeURIComponent('市场主体')}&pageSize=1`);
+    expect([found.page, found.pageSize, found.items.length]).toEqual([1, 1, 1]);
+    expect(found.total).toBeGreaterThanOrEqual(1);
+    expect(((await rsj.expect(200, 'GET', `/entries?pageSize=100&deptId=${grant.providerDeptId}`)).items as any[]).map((e) => e.entryId)).toContain(entry.entryId);
+    expect(((await scjgOp.expect(200, 'GET', `/entries?pageSize=100&excludeDeptId=${grant.providerDeptId}`)).items as any[]).some((e) => e.deptId === grant.providerDeptId)).toBe(false);
+
+    for (const path of ['/grants?pageSize=101', '/entries?excludeDeptId=x', '/needs?page=0', '/feedback?pageSize=abc', '/requests?pageSize=0', '/needs?view=everyone']) await rsj.problem(400, 'VALIDATION_FAILED', 'GET', path);
   });
 });

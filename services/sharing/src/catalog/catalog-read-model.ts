@@ -3,10 +3,11 @@ import { Controller, Get, Injectable, Param, ParseUUIDPipe, Query } from '@nestj
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { DataSource, EntityManager } from 'typeorm';
 import { DatasetStore } from '../datasets/dataset-store';
 import { GrantsService } from '../grants/grants.service';
+import { Page, PageQuery, pageOf } from '../paging';
 import { SharingErrors } from '../sharing.errors';
 
 export interface EntryItem {
@@ -85,14 +86,15 @@ export class CatalogReadModel {
     return entry;
   }
 
-  async list(q: { shareType?: string; q?: string; deptId?: string }): Promise<SharedEntry[]> {
+  /** Published entries by name (entry id as tie-break), one page at a time. */
+  async list(q: { shareType?: string; q?: string; deptId?: string; excludeDeptId?: string } & PageQuery): Promise<Page<SharedEntry>> {
     const where = [`status='published'`];
     const params: unknown[] = [];
     if (q.shareType) where.push(`share_type = $${params.push(q.shareType)}`);
     if (q.deptId) where.push(`dept_id = $${params.push(q.deptId)}`);
+    if (q.excludeDeptId) where.push(`dept_id <> $${params.push(q.excludeDeptId)}`);
     if (q.q) where.push(`(name ILIKE $${params.push(`%${q.q.replace(/[%_\\]/g, '\\$&')}%`)} OR items::text ILIKE $${params.length})`);
-    const rows = await this.dataSource.query(`SELECT * FROM sharing.catalog_entry WHERE ${where.join(' AND ')} ORDER BY name LIMIT 500`, params);
-    return rows.map(mapEntry);
+    return pageOf(this.dataSource, { select: '*', from: `FROM sharing.catalog_entry WHERE ${where.join(' AND ')}`, orderBy: 'name, entry_id' }, params, q, mapEntry);
   }
 
   /** All published entries (供需对接 suggestions rank them in memory). */
@@ -101,10 +103,11 @@ export class CatalogReadModel {
   }
 }
 
-export class EntryListQuery {
+export class EntryListQuery extends PageQuery {
   @ApiPropertyOptional({ enum: ['UNCONDITIONAL', 'CONDITIONAL', 'NOT_SHARED'] }) @IsOptional() @IsIn(['UNCONDITIONAL', 'CONDITIONAL', 'NOT_SHARED']) shareType?: string;
   @ApiPropertyOptional({ description: '名称或信息项关键字' }) @IsOptional() @IsString() @MaxLength(100) q?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() deptId?: string;
+  @ApiPropertyOptional({ description: '排除某部门的目录（如申请方自己的）/ leave out one department\'s entries' }) @IsOptional() @IsUUID() excludeDeptId?: string;
 }
 
 @ApiTags('共享目录 shareable entries')
@@ -129,7 +132,7 @@ export class CatalogReadModelController {
   }
 
   @Get()
-  @ApiOperation({ summary: '可申请共享的目录（共享类型、共享条件、信息项）/ entries one may request' })
+  @ApiOperation({ summary: '可申请共享的目录（共享类型、共享条件、信息项；按名称，分页）/ entries one may request, by name, paged: { items, total, page, pageSize }' })
   list(@CurrentStaff() _staff: StaffPrincipal, @Query() q: EntryListQuery) {
     return this.entries.list(q);
   }

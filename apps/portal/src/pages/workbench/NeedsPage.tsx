@@ -179,7 +179,9 @@ function AnswerModal({ need, onClose }: { need: DataNeed; onClose: (done: boolea
   const [entryId, setEntryId] = useState<string>();
   const [reason, setReason] = useState('');
   const [error, setError] = useState<unknown>();
-  const mine = useAsync((signal) => api<{ entryId: string; name: string }[]>('/api/sharing/entries', { signal, query: { deptId: user?.deptId } }), [user?.deptId]);
+  // The department's published entries, searched on the server as the user types (never the whole list).
+  const [q, setQ] = useState('');
+  const mine = useAsync((signal) => api<Paged<{ entryId: string; name: string }>>('/api/sharing/entries', { signal, query: { deptId: user?.deptId, q: q || undefined, pageSize: 50 } }), [user?.deptId, q]);
   const submit = async () => {
     setError(undefined);
     try {
@@ -194,7 +196,7 @@ function AnswerModal({ need, onClose }: { need: DataNeed; onClose: (done: boolea
       {error ? <ProblemAlert error={error} /> : null}
       <Segmented aria-label="答复方式" value={mode} onChange={(v) => setMode(v as typeof mode)} options={[{ value: 'entry', label: '已编目' }, { value: 'reason', label: '不能提供' }]} style={{ marginBottom: 12 }} />
       {mode === 'entry' ? (
-        <Select aria-label="为此需求编目的目录" style={{ width: '100%' }} loading={mine.loading} value={entryId} onChange={setEntryId} showSearch optionFilterProp="label" options={(mine.data ?? []).map((e) => ({ value: e.entryId, label: e.name }))} placeholder="选择本部门已发布的目录" />
+        <Select aria-label="为此需求编目的目录" style={{ width: '100%' }} loading={mine.loading} value={entryId} onChange={setEntryId} showSearch filterOption={false} onSearch={setQ} notFoundContent={mine.loading ? '检索中…' : '没有匹配的目录'} options={(mine.data?.items ?? []).map((e) => ({ value: e.entryId, label: e.name }))} placeholder="选择本部门已发布的目录" />
       ) : (
         <Input.TextArea rows={3} value={reason} onChange={(e) => setReason(e.target.value)} aria-label="不能提供的理由" placeholder="说明不能提供的理由" />
       )}

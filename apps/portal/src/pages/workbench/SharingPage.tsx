@@ -85,20 +85,25 @@ export default function SharingPage() {
 
 function FindEntries() {
   const { user } = useAuth();
-  const [q, setQ] = useState('');
+  // Searched, filtered (other departments' entries) and paged on the server; ?q=&page=&pageSize= in the URL.
+  const paging = usePageParams('', 10);
+  const q = paging.params.get('q') ?? '';
   const [target, setTarget] = useState<ShareEntry>();
-  const list = useAsync((signal) => api<ShareEntry[]>('/api/sharing/entries', { signal, query: { q } }), [q]);
+  const list = useAsync(
+    (signal) => api<Paged<ShareEntry>>('/api/sharing/entries', { signal, query: { q: q || undefined, excludeDeptId: user?.deptId, ...paging.query } }),
+    [q, user?.deptId, paging.page, paging.pageSize],
+  );
   return (
     <>
-      <Input.Search placeholder="按名称检索可共享的目录" allowClear onSearch={setQ} style={{ maxWidth: 360, marginBottom: 12 }} aria-label="检索共享目录" />
+      <Input.Search placeholder="按名称检索可共享的目录" allowClear defaultValue={q} onSearch={(v) => paging.setFilter({ q: v.trim() || undefined })} style={{ maxWidth: 360, marginBottom: 12 }} aria-label="检索共享目录" />
       {list.error ? <ProblemAlert error={list.error} onRetry={list.reload} /> : null}
       <Table<ShareEntry>
         rowKey="entryId"
         size="small"
         loading={list.loading}
-        dataSource={(list.data ?? []).filter((e) => e.deptId !== user?.deptId)}
+        dataSource={list.data?.items ?? []}
         locale={{ emptyText: '没有符合条件的目录' }}
-        pagination={{ pageSize: 10, hideOnSinglePage: true }}
+        pagination={paging.pagination(list.data?.total, { showSizeChanger: true })}
         columns={[
           { title: '信息资源', render: (_: unknown, e) => <Space direction="vertical" size={0}><span>{e.name}</span><Typography.Text type="secondary">{e.resourceCode}</Typography.Text></Space> },
           { title: '提供部门', dataIndex: 'deptName', width: 200 },
