@@ -54,7 +54,8 @@ export async function startBenchPlatform(db: BenchDatabase): Promise<BenchPlatfo
       consumerBackoffMs: 10,
       consumerMaxAttempts: 3,
       dbPoolSize: 3,
-      extra: { SEED_DEMO: 'true' },
+      // INGEST_PARSE_WORKER=0 measures the in-thread parse (the setting is read by ingest's VersionLoader)
+      extra: { SEED_DEMO: 'true', INGEST_PARSE_WORKER: process.env.INGEST_PARSE_WORKER },
     },
   };
   let server: PlatformServer;

@@ -92,20 +92,24 @@ const cacheDir = path.join(os.tmpdir(), 'govdata-bench-ingest-ts-cache');
 fs.mkdirSync(cacheDir, { recursive: true });
 let misses = 0;
 
-require.extensions['.ts'] = function (module, filename) {
+/** The transpiled text of a .ts file, from the cache or compiled into it. */
+function transpiled(filename) {
   const source = fs.readFileSync(filename, 'utf8');
   const key = crypto.createHash('sha1').update(version).update(filename).update(source).digest('hex');
   const cached = path.join(cacheDir, `${key}.js`);
-  let output;
   try {
-    output = fs.readFileSync(cached, 'utf8');
+    return fs.readFileSync(cached, 'utf8');
   } catch {
     misses++;
     const { typescript, compilerOptions } = ts();
-    output = typescript.transpileModule(source, { fileName: filename, compilerOptions, reportDiagnostics: false }).outputText;
+    const output = typescript.transpileModule(source, { fileName: filename, compilerOptions, reportDiagnostics: false }).outputText;
     fs.writeFileSync(cached, output);
+    return output;
   }
-  module._compile(output, filename);
+}
+
+require.extensions['.ts'] = function (module, filename) {
+  module._compile(transpiled(filename), filename);
 };
 
 /** Files transpiled in this process (0: the compiler was never loaded). */
@@ -114,5 +118,8 @@ exports.cacheMisses = () => misses;
 if (require.main === module && process.argv[2] === '--warm') {
   const started = Date.now();
   for (const file of process.argv.slice(3)) require(path.resolve(file));
+  // The ingest parse worker's own files: the worker requires them in its thread, not this one.
+  const workerEntry = toVariant(path.join(ingestSrc, 'loading', 'parse-worker', 'worker-main.ts'));
+  if (fs.existsSync(workerEntry)) for (const name of fs.readdirSync(path.dirname(workerEntry))) if (/(?<!\.spec)\.ts$/.test(name)) transpiled(path.join(path.dirname(workerEntry), name));
   process.stdout.write(`[bench] TypeScript cache warm: ${misses} file(s) transpiled in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }

@@ -1,17 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { Transform } from 'node:stream';
 import type { Dataset } from '../datasets/dataset.entities';
 import type { IngestJob } from '../jobs/job.entity';
-import { openTable, parseCsv, ParsedSource } from '../parsing';
+import { parseCsv, ParsedSource } from '../parsing';
 import { ParsedTable, RowProblem, SourceError } from '../pipeline/contracts';
 import { PullSourcesService } from '../pulls/pull-sources.service';
 import { pullDatabase, pullHttp } from '../sources';
 import { ArrivingRawFile, RawFileStore, StoredRawFile } from '../uploads/raw-file.store';
 
 export interface OpenedSource {
-  table: ParsedSource;
-  /** Row problems found by the parser, pushed while records are iterated (the pipeline drains them). */
-  problems: RowProblem[];
+  /** An uploaded file: its bytes (counted for progress), parsed by the load's rows stage. */
+  file?: { bytes: AsyncIterable<Buffer>; fileName?: string };
+  /** A pulled table, parsed here, with the row problems its parser pushes while records are iterated. */
+  pulled?: { table: ParsedSource; problems: RowProblem[] };
   /** Called once the version is current (a pull records its time and high watermark). */
   completed?: () => Promise<void>;
   /** An upload read while it arrives: its raw file, stored once the last byte is in. */
@@ -44,26 +44,22 @@ export class LoadSource {
   ) {}
 
   async open(job: IngestJob, _dataset: Dataset, onBytes: (bytes: number) => void, arriving?: ArrivingRawFile): Promise<OpenedSource> {
-    const problems: RowProblem[] = [];
-    if (arriving) {
-      const table = await openTable(counted(arriving.bytes(), onBytes), job.source.fileName, { onProblem: (p) => problems.push(p) });
-      return { table, problems, stored: arriving.stored };
-    }
+    if (arriving) return { file: { bytes: counted(arriving.bytes(), onBytes), fileName: job.source.fileName }, stored: arriving.stored };
     if (job.kind === 'upload') {
       if (!job.source.objectKey) throw new SourceError('SOURCE_MISSING', '任务缺少原始文件', 'The job has no raw file');
       const body = await this.raw.open(job.source.objectKey);
-      const table = await openTable(body.pipe(byteCounter(onBytes)), job.source.fileName, { onProblem: (p) => problems.push(p) });
-      return { table, problems };
+      return { file: { bytes: counted(body, onBytes), fileName: job.source.fileName } };
     }
     if (!job.source.sourceConfigId) throw new SourceError('SOURCE_MISSING', '任务缺少数据源配置', 'The job has no source configuration');
+    const problems: RowProblem[] = [];
     const resolved = await this.pulls.resolved(job.source.sourceConfigId);
     if (resolved.http) {
       const table = await pullHttp(resolved.http, { hostPolicy: this.pulls.hostPolicy, parseCsv: (body, hints) => parseCsv(body, { ...hints, onProblem: (p) => problems.push(p) }) });
       const timer = setInterval(() => onBytes(table.bytes()), 500);
-      return { table: withProblems(table, problems, () => clearInterval(timer)), problems, completed: () => this.pulls.pulled(resolved.row.id, null) };
+      return { pulled: { table: withProblems(table, problems, () => clearInterval(timer)), problems }, completed: () => this.pulls.pulled(resolved.row.id, null) };
     }
     const table = await pullDatabase(resolved.database!, { hostPolicy: this.pulls.hostPolicy });
-    return { table: withProblems(table, problems), problems, completed: () => this.pulls.pulled(resolved.row.id, table.highWatermark()) };
+    return { pulled: { table: withProblems(table, problems), problems }, completed: () => this.pulls.pulled(resolved.row.id, table.highWatermark()) };
   }
 }
 
@@ -74,15 +70,4 @@ async function* counted(chunks: AsyncIterable<Buffer>, onBytes: (bytes: number) 
     onBytes(total);
     yield chunk;
   }
-}
-
-function byteCounter(onBytes: (bytes: number) => void): Transform {
-  let total = 0;
-  return new Transform({
-    transform(chunk: Buffer, _e, done) {
-      total += chunk.length;
-      onBytes(total);
-      done(null, chunk);
-    },
-  });
 }

@@ -18,6 +18,14 @@ async function* singles(records: AsyncIterable<SourceRecord>): AsyncGenerator<So
 /** A D/T column that says when the data is as of (更新时间, 统计日期…), for the timeliness check. */
 const AS_OF_NAME = /(更新|统计|数据|截止)(时间|日期)/;
 
+/** What the quality report needs besides the rows: the previous version and the comparison with it. */
+export interface QualityInput {
+  previous: Pick<DatasetVersion, 'quality' | 'rowCount' | 'columns'> | null;
+  comparison: VersionComparison | null;
+  updateCycle: string | null;
+  version: number;
+}
+
 export interface Progress {
   rowsRead: number;
   rowsRejected: number;
@@ -42,7 +50,7 @@ export class RowPipeline {
   ) {}
 
   /** Throws the mapping's SourceError (HEADER_UNMATCHED…) when the header cannot feed the items. */
-  static create(dataset: Dataset, table: ParsedSource, problems: RowProblem[], rejectOut: Writable): RowPipeline {
+  static create(dataset: Pick<Dataset, 'items' | 'settings'>, table: ParsedSource, problems: RowProblem[], rejectOut: Writable): RowPipeline {
     const specs = columnSpecsFrom(dataset.items, { keys: dataset.settings.keys, required: dataset.settings.required });
     const mapping = mapColumns(table.header, specs, dataset.settings.mapping ?? {});
     const error = columnMappingError(mapping);
@@ -143,14 +151,24 @@ export class RowPipeline {
     return { total: this.total, rejectedRows: summary.rejectedRows };
   }
 
-  quality(input: { previous: DatasetVersion | null; comparison: VersionComparison | null; updateCycle: string | null; version: number }): QualityReport {
-    const snapshot = input.previous?.quality?.snapshot ?? (input.previous ? { rowCount: input.previous.rowCount, columns: input.previous.columns.map((c) => c.name) } : null);
-    return this.accumulator.finish({
-      now: new Date(),
-      updateCycle: input.updateCycle,
-      previous: snapshot,
-      diff: input.comparison ? { added: input.comparison.added, removed: input.comparison.removed, changed: input.comparison.changed } : null,
-      version: input.version,
-    });
+  /** The quality counts so far (sent from a worker to finish the report in the main thread). */
+  get qualityCounts(): QualityAccumulator {
+    return this.accumulator;
   }
+
+  quality(input: QualityInput): QualityReport {
+    return qualityReport(this.accumulator, input);
+  }
+}
+
+/** The quality report from a load's counts. */
+export function qualityReport(counts: QualityAccumulator, input: QualityInput): QualityReport {
+  const snapshot = input.previous?.quality?.snapshot ?? (input.previous ? { rowCount: input.previous.rowCount, columns: input.previous.columns.map((c) => c.name) } : null);
+  return counts.finish({
+    now: new Date(),
+    updateCycle: input.updateCycle,
+    previous: snapshot,
+    diff: input.comparison ? { added: input.comparison.added, removed: input.comparison.removed, changed: input.comparison.changed } : null,
+    version: input.version,
+  });
 }

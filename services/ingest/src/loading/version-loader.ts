@@ -1,10 +1,10 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ColumnFinding, DatasetSnapshotRef, OBJECT_STORAGE, ObjectStorage, OutboxWriter, snapshotKey, snapshotTap } from '@gov/shared';
+import { ColumnFinding, DatasetSnapshotRef, OBJECT_STORAGE, ObjectStorage, OutboxWriter, SERVICE_RUNTIME, ServiceRuntime, snapshotKey, snapshotTap } from '@gov/shared';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { PoolClient } from 'pg';
@@ -14,11 +14,11 @@ import { Dataset, DatasetVersion } from '../datasets/dataset.entities';
 import { IngestJob } from '../jobs/job.entity';
 import { SourceError } from '../pipeline/contracts';
 import { SensitiveFindingsService } from '../sensitive/sensitive-findings.service';
-import { LoadScanner } from '../sensitive/version-scan';
+import { InThreadRows, LoadRows } from './load-rows';
 import { LoadSource, OpenedSource } from './load-source';
-import { RowPipeline } from './row-pipeline';
+import { workerUnavailable, WorkerRows } from './parse-worker/worker-rows';
 import { compareVersionTables } from './version-compare';
-import { columnNames, createTableSql, quoteIdent, versionTableName } from './version-table';
+import { createTableSql, quoteIdent, versionTableName } from './version-table';
 import type { ArrivingRawFile } from '../uploads/raw-file.store';
 
 const DEFAULT_MAX_REJECT_SHARE = 0.05;
@@ -33,6 +33,8 @@ const PROGRESS_EVERY_MS = 1000;
 @Injectable()
 export class VersionLoader {
   private readonly logger = new Logger(VersionLoader.name);
+  /** Parse and validate uploads in a worker thread (INGEST_PARSE_WORKER=0: in the job's own thread). */
+  private readonly parseWorker: boolean;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -40,13 +42,20 @@ export class VersionLoader {
     private readonly outbox: OutboxWriter,
     private readonly sources: LoadSource,
     private readonly sensitive: SensitiveFindingsService,
-  ) {}
+    @Inject(SERVICE_RUNTIME) runtime: ServiceRuntime,
+  ) {
+    const wanted = !/^(0|false|no|off)$/i.test(runtime.settings.extra?.INGEST_PARSE_WORKER ?? '');
+    const unavailable = wanted ? workerUnavailable() : undefined;
+    if (unavailable) this.logger.warn(`uploads are parsed in the job's thread, not in a worker: ${unavailable}`);
+    this.parseWorker = wanted && !unavailable;
+  }
 
   /** `arriving`: an upload still coming in, read as it arrives (its job was started at its first byte). */
   async run(job: IngestJob, arriving?: ArrivingRawFile): Promise<void> {
     const dataset = await this.db.getRepository(Dataset).findOneByOrFail({ id: job.datasetId });
     let version: DatasetVersion | undefined;
     let opened: OpenedSource | undefined;
+    let rows: LoadRows | undefined;
     const progress = { rowsRead: 0, rowsRejected: 0, bytesRead: 0 };
     const timer = setInterval(() => void this.reportProgress(job.id, progress), PROGRESS_EVERY_MS);
     const rejectPath = join(tmpdir(), 'govdata-ingest', `rejects-${job.id}.csv`);
@@ -55,8 +64,8 @@ export class VersionLoader {
       version = await this.allocateVersion(dataset, job);
       await mkdir(join(tmpdir(), 'govdata-ingest'), { recursive: true });
       opened = await this.sources.open(job, dataset, (bytes) => (progress.bytesRead = bytes), arriving);
-      const rows = RowPipeline.create(dataset, opened.table, opened.problems, createWriteStream(rejectPath));
-      const columns = columnNames(rows.specs.map((s) => s.name)).map((name, i) => ({ name, type: rows.pgTypes[i] }));
+      rows = opened.file && this.parseWorker ? await WorkerRows.start(dataset, opened.file, rejectPath) : await InThreadRows.open(dataset, (opened.file ?? opened.pulled)!, rejectPath);
+      const columns = rows.columns;
 
       const client = await this.connect();
       let copied = 0;
@@ -67,9 +76,8 @@ export class VersionLoader {
         const copy = client.query(copyFrom(`COPY ingest.${quoteIdent(version.tableName)} (_row, ${columns.map((c) => quoteIdent(c.name)).join(', ')}) FROM STDIN`));
         // The COPY bytes also become the snapshot that sharing and open-api load: one pass, no second read.
         snapshotWriter = snapshotTap(this.storage, snapshotKey(dataset.id, version.version));
-        // 敏感字段发现 on the rows as they are copied, before the version can become current: what it finds decides open output.
-        const scanner = new LoadScanner(columns);
-        await pipeline(Readable.from(rows.copyText(progress, (values) => scanner.observe(values)), { objectMode: false }), snapshotWriter.tap, copy);
+        // 敏感字段发现 (in the rows stage) on the rows as they are copied, before the version can become current: what it finds decides open output.
+        await pipeline(Readable.from(rows.copyText(progress), { objectMode: false }), snapshotWriter.tap, copy);
         copied = Number(copy.rowCount ?? 0);
         const outcome = await rows.finish();
         const maxShare = dataset.settings.maxRejectShare ?? DEFAULT_MAX_REJECT_SHARE;
@@ -81,7 +89,6 @@ export class VersionLoader {
             `${outcome.rejectedRows} of ${outcome.total} rows rejected, above the allowed share ${maxShare}`,
           );
         const snapshot = await snapshotWriter.result();
-        const scan = scanner.finish();
         // The raw file is stored and named before the version can exist.
         const raw = await opened.stored;
         await client.query('COMMIT');
@@ -89,9 +96,9 @@ export class VersionLoader {
         const rejectObject = outcome.rejectedRows > 0 ? await this.storeRejects(dataset.id, version.version, rejectPath) : null;
         const previous = await this.db.getRepository(DatasetVersion).findOneBy({ datasetId: dataset.id, status: 'current' });
         const comparison = previous && rows.keyColumns.length > 0 ? await compareVersionTables(this.db, previous, { tableName: version.tableName, columns }, rows.keyColumns.map((i) => columns[i].name)) : null;
-        const quality = rows.quality({ previous, comparison, updateCycle: dataset.updateCycle, version: version.version }) as unknown as Record<string, any>;
+        const quality = (await rows.quality({ previous, comparison, updateCycle: dataset.updateCycle, version: version.version })) as unknown as Record<string, any>;
         await this.reportProgress(job.id, progress);
-        await this.publish(dataset, version, job, { rowCount: copied, rejectedCount: outcome.rejectedRows, columns, quality, rejectObject, source: { ...job.source, ...(raw && { sha256: raw.sha256, size: raw.size, objectKey: raw.objectKey }), format: opened.table.format, encoding: opened.table.encoding }, snapshot, findings: scan.findings });
+        await this.publish(dataset, version, job, { rowCount: copied, rejectedCount: outcome.rejectedRows, columns, quality, rejectObject, source: { ...job.source, ...(raw && { sha256: raw.sha256, size: raw.size, objectKey: raw.objectKey }), format: rows.format, encoding: rows.encoding }, snapshot, findings: outcome.findings });
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);
         await snapshotWriter?.abort();
@@ -103,10 +110,13 @@ export class VersionLoader {
       await this.prune(dataset);
     } catch (err) {
       clearInterval(timer);
+      // the worker's reject file is complete once it has ended
+      await rows?.close();
       await this.reportProgress(job.id, progress);
       await this.fail(dataset, job, version, err, rejectPath);
     } finally {
       clearInterval(timer);
+      await rows?.close();
       await arriving?.release();
       await rm(rejectPath, { force: true });
     }

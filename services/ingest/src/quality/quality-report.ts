@@ -239,6 +239,11 @@ export class QualityAccumulator {
     }
   }
 
+  /** An accumulator that came from another thread: structured cloning keeps its fields, not its class. */
+  static revive(fields: object): QualityAccumulator {
+    return Object.setPrototypeOf(fields, QualityAccumulator.prototype) as QualityAccumulator;
+  }
+
   /** One source row: its validated values (spec order) and all its problems (validator's and parser's). */
   observe(values: readonly (string | null)[], rowProblems: readonly RejectLine[]): void {
     this.rows++;
