@@ -261,8 +261,9 @@ describe('attacks', () => {
     const codes = new Set(events.filter((e) => e.status !== 'released').map((e) => e.reasonCode));
     for (const c of ['SANDBOX_READ_ONLY', 'SANDBOX_FUNCTION_FORBIDDEN', 'SANDBOX_TABLE_FORBIDDEN', 'SANDBOX_GROUP_TOO_SMALL', 'SANDBOX_DIFFERENCING', 'SANDBOX_TIMEOUT']) expect(codes).toContain(c);
     const officer = new Api(p.baseUrl, 'sharing', a.auditor);
-    const listed = await officer.expect<any[]>(200, 'GET', '/security/sandbox-refusals?code=SANDBOX_DIFFERENCING');
+    const { items: listed, total } = await officer.expect<{ items: any[]; total: number }>(200, 'GET', '/security/sandbox-refusals?code=SANDBOX_DIFFERENCING');
     expect(listed.length).toBeGreaterThanOrEqual(2);
+    expect(total).toBe(listed.length);
     expect(listed.every((j) => j.reasonCode === 'SANDBOX_DIFFERENCING')).toBe(true);
     const csv = await officer.call('GET', '/security/sandbox-refusals?format=csv&status=failed');
     expect(csv.raw.toString('utf8')).toContain('SANDBOX_TIMEOUT');
@@ -338,7 +339,7 @@ describe('aggregation risk on approval', () => {
     // Narrowed to coarse items (district + sex: groups of 25), the same request is approved.
     const approved = await scjgRev.expect(200, 'POST', `/requests/${requestId}/approve`, { items: ['区县', '性别', '诊断'] });
     expect(approved.status).toBe('approved');
-    const listed = await new Api(p.baseUrl, 'sharing', a.admin).expect<any[]>(200, 'GET', `/security/aggregation-refusals?entryId=${people.entryId}`);
+    const { items: listed } = await new Api(p.baseUrl, 'sharing', a.admin).expect<{ items: any[] }>(200, 'GET', `/security/aggregation-refusals?entryId=${people.entryId}`);
     expect(listed[0]).toMatchObject({ requestId, requiredK: 5 });
     expect(listed[0].offending).toContain('出生年份');
   });
