@@ -42,6 +42,7 @@ export * from './storage/minio.storage';
 export * from './kv/key-value-store';
 export * from './observability/logger';
 export * from './observability/service-scope';
+export * from './http/paging';
 export * from './observability/metrics';
 export * from './db/data-source';
 export * from './db/pg-pool';

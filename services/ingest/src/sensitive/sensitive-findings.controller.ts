@@ -1,8 +1,8 @@
-import { CurrentStaff, Roles, StaffPrincipal, departmentScopeOf } from '@gov/shared';
+import { CurrentStaff, departmentScopeOf, PageQuery, Roles, StaffPrincipal } from '@gov/shared';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, MaxLength, Min, MinLength } from 'class-validator';
 import { FINDING_STATUSES, FindingStatus, SensitiveFindingsService } from './sensitive-findings.service';
 
 export class JustifyFindingDto {
@@ -18,14 +18,12 @@ export class FindingsQuery {
   @ApiPropertyOptional({ description: '版本，默认当前版本' }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) version?: number;
 }
 
-export class OpenFindingsQuery {
+export class OpenFindingsQuery extends PageQuery {
   @ApiPropertyOptional({ description: '部门（在调用者可见范围内）' }) @IsOptional() @IsUUID() deptId?: string;
   @ApiPropertyOptional({ description: '数据集' }) @IsOptional() @IsUUID() datasetId?: string;
   @ApiPropertyOptional({ enum: FINDING_STATUSES, description: '状态；默认待处理（blocking 与 justified）' }) @IsOptional() @IsIn(FINDING_STATUSES) status?: FindingStatus;
   @ApiPropertyOptional({ description: '发现日期起 YYYY-MM-DD' }) @IsOptional() @IsISO8601({ strict: true }) from?: string;
   @ApiPropertyOptional({ description: '发现日期止 YYYY-MM-DD（含）' }) @IsOptional() @IsISO8601({ strict: true }) to?: string;
-  @ApiPropertyOptional({ default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(10_000) page?: number;
-  @ApiPropertyOptional({ default: 20 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) pageSize?: number;
 }
 
 @ApiTags('敏感字段发现 sensitive-field discovery')

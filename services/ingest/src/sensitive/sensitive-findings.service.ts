@@ -1,18 +1,4 @@
-import {
-  ColumnFinding,
-  DataItem,
-  DepartmentScope,
-  DomainException,
-  OutboxWriter,
-  SENSITIVE_KIND_LABELS,
-  SERVICE_RUNTIME,
-  SensitiveKind,
-  ServiceRuntime,
-  StaffPrincipal,
-  departmentScopeOf,
-  quoteIdent,
-  scopeAllows,
-} from '@gov/shared';
+import { ColumnFinding, DataItem, DepartmentScope, departmentScopeOf, DomainException, OutboxWriter, pageOf, quoteIdent, scopeAllows, SENSITIVE_KIND_LABELS, SensitiveKind, SERVICE_RUNTIME, ServiceRuntime, StaffPrincipal } from '@gov/shared';
 import { HttpStatus, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { PoolClient } from 'pg';
@@ -123,8 +109,6 @@ export class SensitiveFindingsService implements OnApplicationBootstrap, OnAppli
    * oldest first as a queue (id breaks ties), one page at a time.
    */
   async open(scope: DepartmentScope, q: OpenFindingsFilter = {}) {
-    const page = q.page ?? 1;
-    const pageSize = q.pageSize ?? 20;
     const params: unknown[] = [];
     const where: string[] = [q.status ? `f.status = $${params.push(q.status)}` : `f.status = ANY($${params.push(BLOCKING)})`];
     if (!scope.all) where.push(`f.dept_id = ANY($${params.push(scope.deptIds)}::uuid[])`);
@@ -132,13 +116,17 @@ export class SensitiveFindingsService implements OnApplicationBootstrap, OnAppli
     if (q.datasetId) where.push(`f.dataset_id = $${params.push(q.datasetId)}`);
     if (q.from) where.push(`f.created_at >= ($${params.push(q.from)}::date::timestamp AT TIME ZONE 'Asia/Shanghai')`);
     if (q.to) where.push(`f.created_at < (($${params.push(q.to)}::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')`);
-    const from = `FROM ingest.sensitive_finding f JOIN ingest.dataset d ON d.id = f.dataset_id AND d.current_version = f.version WHERE ${where.join(' AND ')}`;
-    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total ${from}`, params);
-    const rows = await this.db.query(
-      `SELECT f.*, d.name AS dataset_name, d.entry_id ${from} ORDER BY f.created_at, f.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-      [...params, pageSize, (page - 1) * pageSize],
+    return pageOf(
+      this.db,
+      {
+        select: 'f.*, d.name AS dataset_name, d.entry_id',
+        from: `FROM ingest.sensitive_finding f JOIN ingest.dataset d ON d.id = f.dataset_id AND d.current_version = f.version WHERE ${where.join(' AND ')}`,
+        orderBy: 'f.created_at, f.id',
+      },
+      params,
+      q,
+      (r: FindingRow & { dataset_name: string; entry_id: string }) => ({ ...view(r), datasetName: r.dataset_name, entryId: r.entry_id, deptId: r.dept_id }),
     );
-    return { items: rows.map((r: FindingRow & { dataset_name: string; entry_id: string }) => ({ ...view(r), datasetName: r.dataset_name, entryId: r.entry_id, deptId: r.dept_id })), total, page, pageSize };
   }
 
   /** The provider explains why a column that looks personal is not (or must stay unmasked). */

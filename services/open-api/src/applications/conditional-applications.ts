@@ -1,4 +1,4 @@
-import { CurrentStaff, departmentScopeOf, normalizeUscc, OutboxWriter, Public, Roles, StaffPrincipal, toShanghaiDate, validateUscc } from '@gov/shared';
+import { CurrentStaff, departmentScopeOf, normalizeUscc, OutboxWriter, pageOf, PageQuery, Public, Roles, StaffPrincipal, toShanghaiDate, validateUscc } from '@gov/shared';
 import { Body, Controller, Get, HttpCode, Inject, Injectable, Param, Post, Query, Req } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
@@ -10,7 +10,6 @@ import { DeveloperAuth, DeveloperPrincipal } from '../developers/developer-auth'
 import { returning } from '../db';
 import { OpenErrors } from '../open.errors';
 import { OPEN_SETTINGS, OpenSettings } from '../open-api.settings';
-import { PageQuery, pageOf } from '../interaction/paging';
 
 export class ApplyDto {
   @ApiProperty({ description: '数据集 id' }) @IsUUID() datasetId: string;

@@ -1,4 +1,4 @@
-import { CurrentStaff, Public, Roles, StaffPrincipal } from '@gov/shared';
+import { CurrentStaff, PageQuery, Public, Roles, StaffPrincipal } from '@gov/shared';
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
@@ -6,7 +6,6 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString,
 import type { Request } from 'express';
 import { DeveloperAuth } from '../developers/developer-auth';
 import { FeedbackKind, InteractionService } from './interaction.service';
-import { PageQuery } from './paging';
 
 export class RatingDto {
   @ApiProperty({ minimum: 1, maximum: 5, description: '易用性' }) @Type(() => Number) @IsInt() @Min(1) @Max(5) usability: number;

@@ -1,4 +1,4 @@
-import { departmentScopeOf, OutboxWriter, StaffPrincipal, toShanghaiDate } from '@gov/shared';
+import { departmentScopeOf, OutboxWriter, Page, pageOf, PageQuery, StaffPrincipal, toShanghaiDate } from '@gov/shared';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -7,7 +7,6 @@ import { DeveloperPrincipal } from '../developers/developer-auth';
 import { returning } from '../db';
 import { OpenErrors } from '../open.errors';
 import { OPEN_SETTINGS, OpenSettings } from '../open-api.settings';
-import { Page, PageQuery, pageOf } from './paging';
 
 export const RATING_DIMENSIONS = ['usability', 'completeness', 'accuracy', 'timeliness'] as const;
 export type FeedbackKind = 'error_report' | 'data_request' | 'suggestion';

@@ -1,4 +1,4 @@
-import { CurrentStaff, Public, Roles, StaffPrincipal } from '@gov/shared';
+import { CurrentStaff, PageQuery, Public, Roles, StaffPrincipal } from '@gov/shared';
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
@@ -27,14 +27,12 @@ export class OpenSandboxResultQuery {
   @ApiPropertyOptional({ enum: ['json', 'csv'] }) @IsOptional() @IsIn(['json', 'csv']) format?: 'json' | 'csv';
 }
 
-export class OpenSandboxOversightQuery {
+export class OpenSandboxOversightQuery extends PageQuery {
   @ApiPropertyOptional({ enum: ['released', 'refused', 'failed'], description: '默认：被拒绝和被终止的作业' }) @IsOptional() @IsIn(['released', 'refused', 'failed']) status?: string;
   @ApiPropertyOptional({ description: '拒绝代码，如 SANDBOX_DIFFERENCING' }) @IsOptional() @IsString() @MaxLength(60) code?: string;
   @ApiPropertyOptional({ description: '起始日期 YYYY-MM-DD' }) @IsOptional() @IsISO8601({ strict: true }) from?: string;
   @ApiPropertyOptional({ description: '截止日期 YYYY-MM-DD（含）' }) @IsOptional() @IsISO8601({ strict: true }) to?: string;
   @ApiPropertyOptional({ description: '导出 CSV 的最大行数（默认 10000）；JSON 按页返回' }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(10000) limit?: number;
-  @ApiPropertyOptional({ default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(10_000) page?: number;
-  @ApiPropertyOptional({ default: 20 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) pageSize?: number;
   @ApiPropertyOptional({ enum: ['json', 'csv'] }) @IsOptional() @IsIn(['json', 'csv']) format?: 'json' | 'csv';
 }
 

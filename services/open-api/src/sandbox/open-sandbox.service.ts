@@ -1,32 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  checkDifferencing,
-  checkGroups,
-  createPgPool,
-  csvCell,
-  decodeRowSet,
-  departmentScopeOf,
-  DomainException,
-  encodeRowSet,
-  groupSize,
-  ledgerWindow,
-  OutboxWriter,
-  outputGroups,
-  planSandboxQuery,
-  quoteIdent,
-  runSandboxQuery,
-  SandboxJobRecordedV1,
-  SandboxPlan,
-  SandboxRefusal,
-  SandboxRunFailure,
-  SandboxSettings,
-  SandboxTable,
-  SERVICE_RUNTIME,
-  ServiceRuntime,
-  setActor,
-  StaffPrincipal,
-  toShanghaiDate,
-} from '@gov/shared';
+import { checkDifferencing, checkGroups, createPgPool, csvCell, decodeRowSet, departmentScopeOf, DomainException, encodeRowSet, groupSize, ledgerWindow, OutboxWriter, outputGroups, Page, pageOf, planSandboxQuery, quoteIdent, runSandboxQuery, SandboxJobRecordedV1, SandboxPlan, SandboxRefusal, SandboxRunFailure, SandboxSettings, SandboxTable, SERVICE_RUNTIME, ServiceRuntime, setActor, StaffPrincipal, toShanghaiDate } from '@gov/shared';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
@@ -422,15 +395,9 @@ export class OpenSandboxService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** 数据安全官 and the providing departments: developers' jobs (refused and stopped by default), scoped to the caller's departments, one page (newest first, id breaks ties). */
-  async oversight(staff: StaffPrincipal, q: OversightQuery): Promise<{ items: OpenSandboxJob[]; total: number; page: number; pageSize: number }> {
-    const page = q.page ?? 1;
-    const pageSize = q.pageSize ?? 20;
+  async oversight(staff: StaffPrincipal, q: OversightQuery): Promise<Page<OpenSandboxJob>> {
     const { where, params } = this.oversightWhere(staff, q);
-    const [[{ total }], rows] = await Promise.all([
-      this.db.query(`SELECT count(*)::int AS total FROM openapi.sandbox_job WHERE ${where}`, params),
-      this.db.query(`SELECT * FROM openapi.sandbox_job WHERE ${where} ORDER BY created_at DESC, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [...params, pageSize, (page - 1) * pageSize]),
-    ]);
-    return { items: rows.map(mapJob), total, page, pageSize };
+    return pageOf(this.db, { select: '*', from: `FROM openapi.sandbox_job WHERE ${where}`, orderBy: 'created_at DESC, id' }, params, q, mapJob);
   }
 
   /** The same jobs unpaged for the CSV export (up to `limit`, default 10,000). */

@@ -1,4 +1,4 @@
-import { CatalogEntryPublishedV1, CatalogEntryTransitionV1, CurrentStaff, EventContext, StaffPrincipal } from '@gov/shared';
+import { CatalogEntryPublishedV1, CatalogEntryTransitionV1, CurrentStaff, EventContext, Page, pageOf, PageQuery, StaffPrincipal } from '@gov/shared';
 import { Controller, Get, Injectable, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -7,7 +7,6 @@ import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { DataSource, EntityManager } from 'typeorm';
 import { DatasetStore } from '../datasets/dataset-store';
 import { GrantsService } from '../grants/grants.service';
-import { Page, PageQuery, pageOf } from '../paging';
 import { SharingErrors } from '../sharing.errors';
 
 export interface EntryItem {

@@ -1,6 +1,5 @@
-import { CurrentStaff, Roles, StaffPrincipal } from '@gov/shared';
+import { CurrentStaff, PageQuery, Roles, StaffPrincipal } from '@gov/shared';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { PageQuery } from '../paging';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min, MinLength } from 'class-validator';
 import { FEEDBACK_KINDS, FeedbackService } from './feedback.service';

@@ -1,4 +1,4 @@
-import { departmentScopeOf, OutboxWriter, ShareFeedbackChangedV1, StaffPrincipal, toShanghaiDate } from '@gov/shared';
+import { departmentScopeOf, OutboxWriter, Page, pageOf, PageQuery, ShareFeedbackChangedV1, StaffPrincipal, toShanghaiDate } from '@gov/shared';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -6,7 +6,6 @@ import { DatasetStore } from '../datasets/dataset-store';
 import { dateText, iso, updateReturning } from '../db';
 import { GrantsService } from '../grants/grants.service';
 import { NotificationsService } from '../notifications/notifications.service';
-import { Page, PageQuery, pageOf } from '../paging';
 import { SharingErrors } from '../sharing.errors';
 import { SHARING_SETTINGS, SharingClock, SharingSettings } from '../sharing.settings';
 

@@ -1,9 +1,8 @@
-import { CurrentStaff, departmentScopeOf, Roles, StaffPrincipal } from '@gov/shared';
+import { CurrentStaff, departmentScopeOf, PageQuery, Roles, StaffPrincipal } from '@gov/shared';
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { PageQuery } from '../paging';
 import { GrantsService } from './grants.service';
 
 export class GrantReasonDto {

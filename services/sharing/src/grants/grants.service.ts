@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { DepartmentScope, departmentScopeOf, GrantChangedV1, OutboxWriter, StaffPrincipal, toShanghaiDate } from '@gov/shared';
+import { DepartmentScope, departmentScopeOf, GrantChangedV1, OutboxWriter, Page, pageOf, PageQuery, StaffPrincipal, toShanghaiDate } from '@gov/shared';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -9,7 +9,6 @@ import type { RowFilter } from '../delivery/record-filter';
 import { NotificationsService } from '../notifications/notifications.service';
 import { SharingErrors } from '../sharing.errors';
 import { SHARING_SETTINGS, SharingClock, SharingSettings } from '../sharing.settings';
-import { Page, PageQuery, pageOf } from '../paging';
 import { Grant, mapGrant } from './grant.model';
 
 export interface NewGrant {

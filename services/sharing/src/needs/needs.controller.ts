@@ -1,8 +1,7 @@
-import { CurrentStaff, Roles, StaffPrincipal } from '@gov/shared';
+import { CurrentStaff, PageQuery, Roles, StaffPrincipal } from '@gov/shared';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
-import { PageQuery } from '../paging';
 import { NeedsService } from './needs.service';
 
 export class PostNeedDto {

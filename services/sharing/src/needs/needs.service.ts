@@ -1,12 +1,11 @@
 import { bigramsOf } from './text-match';
-import { DataNeedChangedV1, OutboxWriter, StaffPrincipal } from '@gov/shared';
+import { DataNeedChangedV1, OutboxWriter, Page, pageOf, PageQuery, StaffPrincipal } from '@gov/shared';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { CatalogReadModel } from '../catalog/catalog-read-model';
 import { iso, updateReturning } from '../db';
 import { NotificationsService } from '../notifications/notifications.service';
-import { Page, PageQuery, pageOf } from '../paging';
 import { SharingErrors } from '../sharing.errors';
 
 export interface Suggestion {

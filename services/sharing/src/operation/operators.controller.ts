@@ -1,8 +1,7 @@
-import { CurrentStaff, Roles, StaffPrincipal } from '@gov/shared';
+import { CurrentStaff, PageQuery, Roles, StaffPrincipal } from '@gov/shared';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength, Min, MinLength } from 'class-validator';
 import { Operator, OperatorsService, OperatorUsage } from './operators.service';
 
 export class OperatorDto {
@@ -25,10 +24,8 @@ export class UsageQuery {
   @ApiProperty({ description: '月份 YYYY-MM' }) @Matches(/^\d{4}-(0[1-9]|1[0-2])$/) month: string;
 }
 
-export class OperatorListQuery {
+export class OperatorListQuery extends PageQuery {
   @ApiPropertyOptional({ enum: ['active', 'suspended', 'ended'] }) @IsOptional() @IsIn(['active', 'suspended', 'ended']) status?: string;
-  @ApiPropertyOptional({ default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(10_000) page?: number;
-  @ApiPropertyOptional({ default: 20 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) pageSize?: number;
 }
 
 @ApiTags('授权运营 operation')

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { OperatorChangedV1, OutboxWriter, StaffPrincipal, toShanghaiDate, validateUscc } from '@gov/shared';
+import { OperatorChangedV1, OutboxWriter, Page, pageOf, PageQuery, StaffPrincipal, toShanghaiDate, validateUscc } from '@gov/shared';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -111,16 +111,10 @@ export class OperatorsService {
   }
 
   /** Operators, newest first (id breaks ties), one page at a time (`{ items, total, page, pageSize }`). */
-  async list(q: { status?: string; page?: number; pageSize?: number } = {}): Promise<{ items: Operator[]; total: number; page: number; pageSize: number }> {
-    const page = q.page ?? 1;
-    const pageSize = q.pageSize ?? 20;
+  async list(q: { status?: string } & PageQuery = {}): Promise<Page<Operator>> {
     const params: unknown[] = [];
     const where = q.status ? `WHERE status = $${params.push(q.status)}` : '';
-    const [[{ total }], rows] = await Promise.all([
-      this.dataSource.query(`SELECT count(*)::int AS total FROM sharing.operator ${where}`, params),
-      this.dataSource.query(`SELECT * FROM sharing.operator ${where} ORDER BY created_at DESC, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [...params, pageSize, (page - 1) * pageSize]),
-    ]);
-    return { items: rows.map(mapOperator), total, page, pageSize };
+    return pageOf(this.dataSource, { select: '*', from: `FROM sharing.operator ${where}`, orderBy: 'created_at DESC, id' }, params, q, mapOperator);
   }
 
   async get(id: string, m?: EntityManager): Promise<Operator> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { departmentScopeOf, EventPlumbing, OutboxWriter, ShareRequestChangedV1, StaffPrincipal, toShanghaiDate } from '@gov/shared';
+import { departmentScopeOf, EventPlumbing, OutboxWriter, Page, pageOf, ShareRequestChangedV1, StaffPrincipal, toShanghaiDate } from '@gov/shared';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -9,7 +9,6 @@ import { parseFilters, RowFilter } from '../delivery/record-filter';
 import { GrantsService } from '../grants/grants.service';
 import { NotificationsService } from '../notifications/notifications.service';
 import { AggregationGuard } from '../security/aggregation-guard';
-import { Page, pageOf } from '../paging';
 import { SharingErrors } from '../sharing.errors';
 import { responseDaysFor, SHARING_SETTINGS, SharingClock, SharingSettings } from '../sharing.settings';
 import { ApproveDto, CartItemDto, RefusalGroundDto, RefuseDto, RequestedEntryDto, RequestListQuery, SubmitRequestDto } from './dto/request.dto';

@@ -1,4 +1,4 @@
-import { Roles } from '@gov/shared';
+import { PageQuery, Roles } from '@gov/shared';
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
@@ -6,7 +6,7 @@ import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, MaxLength, M
 import type { Response } from 'express';
 import { SecurityOfficerService } from './security-officer.service';
 
-export class OfficerQueryDto {
+export class OfficerQueryDto extends PageQuery {
   @ApiPropertyOptional({ description: '起始日期 YYYY-MM-DD' }) @IsOptional() @IsISO8601({ strict: true }) from?: string;
   @ApiPropertyOptional({ description: '截止日期 YYYY-MM-DD（含）' }) @IsOptional() @IsISO8601({ strict: true }) to?: string;
   @ApiPropertyOptional() @IsOptional() @IsUUID() deptId?: string;
@@ -14,8 +14,6 @@ export class OfficerQueryDto {
   @ApiPropertyOptional({ description: '状态（发现：open/flagged/justified…；作业：refused/failed）' }) @IsOptional() @IsString() @MaxLength(40) status?: string;
   @ApiPropertyOptional({ description: '拒绝代码，如 SANDBOX_DIFFERENCING' }) @IsOptional() @IsString() @MaxLength(60) code?: string;
   @ApiPropertyOptional({ description: '导出 CSV 的最大行数（默认 10000）；JSON 按页返回' }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(10000) limit?: number;
-  @ApiPropertyOptional({ default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(10_000) page?: number;
-  @ApiPropertyOptional({ default: 20 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) pageSize?: number;
   @ApiPropertyOptional({ enum: ['json', 'csv'] }) @IsOptional() @IsIn(['json', 'csv']) format?: 'json' | 'csv';
 }
 

@@ -1,4 +1,4 @@
-import { csvCell, SensitiveFindingsChangedV1 } from '@gov/shared';
+import { csvCell, Page, pageOf, SensitiveFindingsChangedV1 } from '@gov/shared';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -18,14 +18,6 @@ export interface OfficerQuery {
 }
 
 type Row = Record<string, unknown>;
-
-/** One page of a list, as /api/catalog/entries answers: the rows, how many match, which page. */
-export interface OfficerPage<T = Row> {
-  items: T[];
-  total: number;
-  page: number;
-  pageSize: number;
-}
 
 /** CSV exports take every matching row up to `limit` (default 10,000); JSON answers one page. */
 const CSV_MAX_ROWS = 10_000;
@@ -76,25 +68,19 @@ export class SecurityOfficerService {
    * Runs one list: `csv` answers every matching row up to `limit`; otherwise the page `page` of
    * `pageSize` rows (default 1 and 20) and the number of matching rows. `order` ends with a unique key.
    */
-  private async list(q: OfficerQuery, csv: boolean, sql: { select: string; from: string; order: string }, params: unknown[]): Promise<Row[] | OfficerPage> {
+  private async list(q: OfficerQuery, csv: boolean, sql: { select: string; from: string; order: string }, params: unknown[]): Promise<Row[] | Page<Row>> {
     if (csv) return this.dataSource.query(`SELECT ${sql.select} ${sql.from} ORDER BY ${sql.order} LIMIT $${params.length + 1}`, [...params, q.limit ?? CSV_MAX_ROWS]);
-    const page = q.page ?? 1;
-    const pageSize = q.pageSize ?? 20;
-    const [[{ total }], items] = await Promise.all([
-      this.dataSource.query(`SELECT count(*)::int AS total ${sql.from}`, params),
-      this.dataSource.query(`SELECT ${sql.select} ${sql.from} ORDER BY ${sql.order} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [...params, pageSize, (page - 1) * pageSize]),
-    ]);
-    return { items, total, page, pageSize };
+    return pageOf(this.dataSource, { select: sql.select, from: sql.from, orderBy: sql.order }, params, q, (row: Row) => row);
   }
 
-  private static mapPage<T>(r: Row[] | OfficerPage, fn: (row: Row) => T): T[] | OfficerPage<T> {
+  private static mapPage<T>(r: Row[] | Page<Row>, fn: (row: Row) => T): T[] | Page<T> {
     return Array.isArray(r) ? r.map(fn) : { ...r, items: r.items.map(fn) };
   }
 
   /** Discovery findings of each dataset's latest scanned version, most recently changed first. */
   async findings(q: OfficerQuery, csv: true): Promise<Row[]>;
-  async findings(q: OfficerQuery, csv?: false): Promise<OfficerPage>;
-  async findings(q: OfficerQuery, csv = false): Promise<Row[] | OfficerPage> {
+  async findings(q: OfficerQuery, csv?: false): Promise<Page<Row>>;
+  async findings(q: OfficerQuery, csv = false): Promise<Row[] | Page<Row>> {
     const { sql, params } = this.where(q, { at: 'f.updated_at', dept: 'f.dept_id', entry: 'f.entry_id', status: 'f.status' });
     return this.list(
       q,
@@ -111,8 +97,8 @@ export class SecurityOfficerService {
 
   /** Refused and stopped sandbox jobs (status refused|failed; both unless filtered), newest first. */
   async refusedJobs(q: OfficerQuery, csv: true): Promise<Row[]>;
-  async refusedJobs(q: OfficerQuery, csv?: false): Promise<OfficerPage>;
-  async refusedJobs(q: OfficerQuery, csv = false): Promise<Row[] | OfficerPage> {
+  async refusedJobs(q: OfficerQuery, csv?: false): Promise<Page<Row>>;
+  async refusedJobs(q: OfficerQuery, csv = false): Promise<Row[] | Page<Row>> {
     const { sql, params } = this.where(q, { at: 'created_at', dept: 'consumer_dept_id', status: 'status', code: 'reason_code' });
     const rows = await this.list(q, csv, { select: '*', from: `FROM sharing.sandbox_job ${sql ? `${sql} AND` : 'WHERE'} status IN ('refused','failed')`, order: 'created_at DESC, id' }, params);
     return SecurityOfficerService.mapPage(rows, (r: Row) => {
@@ -123,8 +109,8 @@ export class SecurityOfficerService {
 
   /** Approvals refused for aggregation risk, newest first. */
   async aggregationRefusals(q: OfficerQuery, csv: true): Promise<Row[]>;
-  async aggregationRefusals(q: OfficerQuery, csv?: false): Promise<OfficerPage>;
-  async aggregationRefusals(q: OfficerQuery, csv = false): Promise<Row[] | OfficerPage> {
+  async aggregationRefusals(q: OfficerQuery, csv?: false): Promise<Page<Row>>;
+  async aggregationRefusals(q: OfficerQuery, csv = false): Promise<Row[] | Page<Row>> {
     const { sql, params } = this.where(q, { at: 'r.created_at', dept: 'r.consumer_dept_id', entry: 'r.entry_id' });
     return this.list(
       q,

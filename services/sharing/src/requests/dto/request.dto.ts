@@ -1,8 +1,7 @@
-import { DELIVERY_METHODS, DeliveryMethod } from '@gov/shared';
+import { DELIVERY_METHODS, DeliveryMethod, PageQuery } from '@gov/shared';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
-import { PageQuery } from '../../paging';
 
 export class RequestedEntryDto {
   @ApiProperty() @IsUUID() entryId: string;
