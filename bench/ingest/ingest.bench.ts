@@ -5,7 +5,7 @@
  * run, and peak RSS. Targets: at least half the plain COPY rate, peak RSS under 300 MB whatever the
  * file size. Also load every file in ../shared/data/real/ and print its outcome.").
  *
- *   npm run bench:ingest [-- --rows 1000000 --encodings utf8,gbk --no-real --profile --keep-files --digest]
+ *   npm run bench:ingest [-- --rows 1000000 --encodings utf8,gbk --no-real --profile --keep-files --digest --parse-modes worker,thread]
  *
  * Prints figures and ratios against a baseline run in the same process; asserts nothing and is not
  * a test. See README.md.
@@ -21,7 +21,7 @@ import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { BENCH_ITEMS, GeneratedFile, generateInChild, KEY_ITEM } from './generate';
 import { MemoryPeaks, MemorySampler, mb } from './memory';
-import { Api, BenchPlatform, benchDatabase, publishEntry, startBenchPlatform, uploadFileStreamed, waitForJob } from './platform';
+import { Api, BenchPlatform, benchDatabase, ParseMode, publishEntry, startBenchPlatform, uploadFileStreamed, waitForJob } from './platform';
 import { runStages } from './stages';
 import { CpuProfiler, hotSpots } from './profile';
 import { outputDigest } from './digest';
@@ -49,11 +49,14 @@ const PROFILE = flag('profile');
 const KEEP_FILES = flag('keep-files');
 const STAGES_RUN = flag('stages');
 const DIGEST = flag('digest');
+/** Where ingest parses the upload, one full path each per encoding, between the same two plain COPYs. */
+const PARSE_MODES = (arg('parse-modes') ?? (process.env.INGEST_PARSE_WORKER && /^(0|false|no|off)$/i.test(process.env.INGEST_PARSE_WORKER) ? 'thread' : 'worker')).split(',').map((m) => m.trim()) as ParseMode[];
 const RSS_TARGET_MB = 300;
 const RATIO_TARGET = 0.5;
 
 if (!Number.isSafeInteger(ROWS) || ROWS < 1) throw new Error(`--rows must be a positive integer, got ${arg('rows')}`);
 for (const e of ENCODINGS) if (e !== 'utf8' && e !== 'gbk') throw new Error(`--encodings takes utf8 and/or gbk, got ${e}`);
+for (const m of PARSE_MODES) if (m !== 'worker' && m !== 'thread') throw new Error(`--parse-modes takes worker and/or thread, got ${m}`);
 
 // ---------------------------------------------------------------------------------------------
 // Printing
@@ -106,6 +109,7 @@ async function plainCopy(url: string, file: GeneratedFile, n: number): Promise<{
 
 interface FullPath {
   encoding: 'utf8' | 'gbk';
+  mode: ParseMode;
   ms: number;
   uploadMs: number;
   queueMs: number;
@@ -117,8 +121,9 @@ interface FullPath {
   digest?: string;
 }
 
-async function fullPath(p: BenchPlatform, api: { catalogOp: Api; catalogAdmin: Api; ingest: Api }, file: GeneratedFile, profileDir: string): Promise<FullPath> {
-  const dataset = await publishEntry({ op: api.catalogOp, admin: api.catalogAdmin }, api.ingest, `企业登记信息归集基准（${label(file.encoding)}）`, BENCH_ITEMS);
+async function fullPath(p: BenchPlatform, api: { catalogOp: Api; catalogAdmin: Api; ingest: Api }, file: GeneratedFile, mode: ParseMode, profileDir: string): Promise<FullPath> {
+  p.setParseMode(mode);
+  const dataset = await publishEntry({ op: api.catalogOp, admin: api.catalogAdmin }, api.ingest, `企业登记信息归集基准（${label(file.encoding)}，${mode}）`, BENCH_ITEMS);
   await api.ingest.expect(200, 'PUT', `/datasets/${dataset.id}/settings`, { keys: [KEY_ITEM] });
   const profiler = PROFILE ? new CpuProfiler() : undefined;
   const sampler = new MemorySampler();
@@ -134,7 +139,7 @@ async function fullPath(p: BenchPlatform, api: { catalogOp: Api; catalogAdmin: A
   const ms = performance.now() - t0;
   let hot: string[] | undefined;
   if (profiler) {
-    const path = join(profileDir, `ingest-${file.encoding}.cpuprofile`);
+    const path = join(profileDir, `ingest-${file.encoding}-${mode}.cpuprofile`);
     hot = [`  CPU profile: ${path}`, ...hotSpots(await profiler.stop(path))];
   }
   const memory = sampler.stop();
@@ -144,6 +149,7 @@ async function fullPath(p: BenchPlatform, api: { catalogOp: Api; catalogAdmin: A
   const at = (s: string | null) => (s ? Date.parse(s) : NaN);
   return {
     encoding: file.encoding,
+    mode,
     ms,
     uploadMs,
     queueMs: at(job.startedAt) - at(job.createdAt),
@@ -162,7 +168,7 @@ async function main(): Promise<void> {
   const benchStart = performance.now();
   log('# Ingest benchmark (bench/ingest)');
   log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}; node ${process.version}`);
-  log(`rows: ${int(ROWS)}; encodings: ${ENCODINGS.map(label).join(', ')}; real files: ${RUN_REAL ? REAL_DIR : 'skipped (--no-real)'}${PROFILE ? '; CPU profiling ON (slower: figures are not the reference)' : ''}`);
+  log(`rows: ${int(ROWS)}; encodings: ${ENCODINGS.map(label).join(', ')}; uploads parsed in: ${PARSE_MODES.map((m) => (m === 'worker' ? 'a worker thread' : 'the job\'s thread')).join(', then ')}; real files: ${RUN_REAL ? REAL_DIR : 'skipped (--no-real)'}${PROFILE ? '; CPU profiling ON (slower: figures are not the reference)' : ''}`);
   const variant = process.env.BENCH_INGEST_SRC;
   if (variant) log(`VARIANT: services/ingest/src is loaded from ${resolve(variant)} (BENCH_INGEST_SRC)`);
   if (!(globalThis as { gc?: unknown }).gc) log('note: run with --expose-gc (npm run bench:ingest does) so each phase starts after a full GC');
@@ -223,26 +229,30 @@ async function main(): Promise<void> {
       for (const file of files) {
         // The baseline before and after the full path, so both see the same server state on average.
         const before = await plainCopy(p.db.url, file, n++);
-        const full = await fullPath(p, api, file, work);
+        const fulls: FullPath[] = [];
+        for (const mode of PARSE_MODES) fulls.push(await fullPath(p, api, file, mode, work));
         const after = await plainCopy(p.db.url, file, n++);
-        results.push({ file, full, plain: [before, after] });
+        for (const full of fulls) results.push({ file, full, plain: [before, after] });
         const plainMs = (before.ms + after.ms) / 2;
-        const j = full.job;
         log(`  (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
         log(`  ${label(file.encoding)}:`);
         log(`    plain COPY   ${secs(before.ms)} / ${secs(after.ms)} (before / after) → ${int(rate(ROWS, plainMs))} rows/s (${int(before.rows)} rows)`);
-        log(
-          `    full path    ${secs(full.ms)} → ${int(rate(ROWS, full.ms))} rows/s  [upload ${secs(full.uploadMs)}, queue ${secs(full.queueMs)}, load ${secs(full.loadMs)}]  job ${j.state}` +
-            (j.state === 'succeeded' ? `, version ${j.version}` : `: ${j.error?.code} ${j.error?.zh}`),
-        );
-        log(
-          `    rows         read ${int(j.rowsRead)}, loaded ${int(full.version?.rowCount)}, rejected ${int(j.rowsRejected)} (generated with a bad value: ${int(file.expectedRejects)}${j.rowsRejected === file.expectedRejects ? ', all caught' : ', MISMATCH'}); quality score ${full.version?.quality?.score ?? '-'} (${full.version?.quality?.grade ?? '-'}), encoding read as ${full.version?.source?.encoding ?? '-'}`,
-        );
-        log(
-          `    memory       peak RSS ${mb(full.memory.rss)} MB sampled / ${mb(full.memory.hwm)} MB kernel high-water mark${full.memory.hwmReset ? '' : ' (since process start)'} (RSS at start ${mb(full.memory.rssAtStart)} MB); peak heapUsed ${mb(full.memory.heapUsed)} MB; ${full.memory.samples} samples; by part: ${full.memory.parts.map((x) => `${x.name} ${mb(x.rss)} MB RSS / ${mb(x.heapUsed)} MB heap`).join(', ')}`,
-        );
-        if (full.digest) log(`    ${full.digest}`);
-        if (full.hot) for (const l of full.hot) log(l);
+        for (const full of fulls) {
+          const j = full.job;
+          if (PARSE_MODES.length > 1) log(`    -- parsed in ${full.mode === 'worker' ? 'a worker thread' : 'the job\'s thread'}`);
+          log(
+            `    full path    ${secs(full.ms)} → ${int(rate(ROWS, full.ms))} rows/s  [upload ${secs(full.uploadMs)}, queue ${secs(full.queueMs)}, load ${secs(full.loadMs)}]  job ${j.state}` +
+              (j.state === 'succeeded' ? `, version ${j.version}` : `: ${j.error?.code} ${j.error?.zh}`),
+          );
+          log(
+            `    rows         read ${int(j.rowsRead)}, loaded ${int(full.version?.rowCount)}, rejected ${int(j.rowsRejected)} (generated with a bad value: ${int(file.expectedRejects)}${j.rowsRejected === file.expectedRejects ? ', all caught' : ', MISMATCH'}); quality score ${full.version?.quality?.score ?? '-'} (${full.version?.quality?.grade ?? '-'}), encoding read as ${full.version?.source?.encoding ?? '-'}`,
+          );
+          log(
+            `    memory       peak RSS ${mb(full.memory.rss)} MB sampled / ${mb(full.memory.hwm)} MB kernel high-water mark${full.memory.hwmReset ? '' : ' (since process start)'} (RSS at start ${mb(full.memory.rssAtStart)} MB); peak heapUsed ${mb(full.memory.heapUsed)} MB; ${full.memory.samples} samples; by part: ${full.memory.parts.map((x) => `${x.name} ${mb(x.rss)} MB RSS / ${mb(x.heapUsed)} MB heap`).join(', ')}`,
+          );
+          if (full.digest) log(`    ${full.digest}`);
+          if (full.hot) for (const l of full.hot) log(l);
+        }
       }
       log();
     }
@@ -282,7 +292,7 @@ async function main(): Promise<void> {
       const ratio = fullRate / plainRate;
       const peak = Math.max(full.memory.rss, full.memory.hwm ?? 0);
       return [
-        label(file.encoding),
+        PARSE_MODES.length > 1 ? `${label(file.encoding)} ${full.mode}` : label(file.encoding),
         int(ROWS),
         `${(file.bytes / 2 ** 20).toFixed(0)} MiB`,
         int(fullRate),

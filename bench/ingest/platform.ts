@@ -21,9 +21,13 @@ export interface BenchPlatform {
   db: BenchDatabase;
   pool: Pool;
   objectsDir: string;
+  /** Where ingest parses uploads from the next load on: a worker thread or the job's own thread. */
+  setParseMode(mode: ParseMode): void;
   login(username: string, password?: string): Promise<string>;
   close(): Promise<void>;
 }
+
+export type ParseMode = 'worker' | 'thread';
 
 /** The machine's server at 127.0.0.1:5432 when DATABASE_URL is not set (createBenchDatabase checks it can connect). */
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -54,7 +58,7 @@ export async function startBenchPlatform(db: BenchDatabase): Promise<BenchPlatfo
       consumerBackoffMs: 10,
       consumerMaxAttempts: 3,
       dbPoolSize: 3,
-      // INGEST_PARSE_WORKER=0 measures the in-thread parse (the setting is read by ingest's VersionLoader)
+      // INGEST_PARSE_WORKER: ingest's VersionLoader reads it at each load (--parse-modes switches it)
       extra: { SEED_DEMO: 'true', INGEST_PARSE_WORKER: process.env.INGEST_PARSE_WORKER },
     },
   };
@@ -74,6 +78,7 @@ export async function startBenchPlatform(db: BenchDatabase): Promise<BenchPlatfo
     db,
     pool,
     objectsDir,
+    setParseMode: (mode) => (runtime.settings.extra!.INGEST_PARSE_WORKER = mode === 'worker' ? '1' : '0'),
     login: async (username, password = 'Demo@2026') => {
       const res = await fetch(`${baseUrl}/api/catalog/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
       if (res.status !== 200) throw new Error(`login ${username} failed: ${res.status} ${await res.text()}`);

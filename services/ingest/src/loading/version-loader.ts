@@ -33,8 +33,8 @@ const PROGRESS_EVERY_MS = 1000;
 @Injectable()
 export class VersionLoader {
   private readonly logger = new Logger(VersionLoader.name);
-  /** Parse and validate uploads in a worker thread (INGEST_PARSE_WORKER=0: in the job's own thread). */
-  private readonly parseWorker: boolean;
+  /** Why this process cannot start a parse worker, if it cannot. */
+  private readonly workerUnavailable: string | undefined;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -42,12 +42,15 @@ export class VersionLoader {
     private readonly outbox: OutboxWriter,
     private readonly sources: LoadSource,
     private readonly sensitive: SensitiveFindingsService,
-    @Inject(SERVICE_RUNTIME) runtime: ServiceRuntime,
+    @Inject(SERVICE_RUNTIME) private readonly runtime: ServiceRuntime,
   ) {
-    const wanted = !/^(0|false|no|off)$/i.test(runtime.settings.extra?.INGEST_PARSE_WORKER ?? '');
-    const unavailable = wanted ? workerUnavailable() : undefined;
-    if (unavailable) this.logger.warn(`uploads are parsed in the job's thread, not in a worker: ${unavailable}`);
-    this.parseWorker = wanted && !unavailable;
+    this.workerUnavailable = workerUnavailable();
+    if (this.workerUnavailable) this.logger.warn(`uploads are parsed in the job's thread, not in a worker: ${this.workerUnavailable}`);
+  }
+
+  /** Parse and validate uploads in a worker thread, unless INGEST_PARSE_WORKER=0 (read at each load, so the bench can switch). */
+  private get parseWorker(): boolean {
+    return !this.workerUnavailable && !/^(0|false|no|off)$/i.test(this.runtime.settings.extra?.INGEST_PARSE_WORKER ?? '');
   }
 
   /** `arriving`: an upload still coming in, read as it arrives (its job was started at its first byte). */
