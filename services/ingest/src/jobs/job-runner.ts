@@ -13,7 +13,9 @@ const MIN_STALE_AFTER_MS = 3_000;
 export const MAX_ATTEMPTS = 3;
 
 /**
- * Runs queued jobs one at a time per process. Claiming uses SKIP LOCKED, so several replicas
+ * Runs queued jobs one at a time per process, and beside them at most one upload loaded while it
+ * arrives (which starts only when the process is idle, but does not hold up the queue: a slow
+ * client must not keep queued jobs waiting). Claiming uses SKIP LOCKED, so several replicas
  * share the queue; a job whose process died (SIGKILL) is found by its stale heartbeat, its
  * half-loaded version is discarded and the job is queued again.
  */
@@ -23,9 +25,13 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
   private stopped = false;
   private loop?: Promise<void>;
   private wake?: () => void;
-  private active?: Promise<void>;
-  /** Set while a job runs here: one job at a time per process. */
+  /** The queued job and the live upload running here, if any. */
+  private activeQueued?: Promise<void>;
+  private activeLive?: Promise<void>;
+  /** Set while a queued job runs here: one at a time per process. */
   private running = false;
+  /** Set while an upload is loaded as it arrives: one at a time per process. */
+  private live = false;
   /** The queue poll's claim while it is in flight. */
   private claiming?: Promise<unknown>;
   private readonly staleAfterMs: number;
@@ -77,31 +83,30 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
         };
       });
     }
-    await this.active;
+    await Promise.all([this.activeQueued, this.activeLive]);
   }
 
   /**
    * Runs an upload's job while its bytes still arrive, when this process runs no other job: gives
    * the job once it is created, the load going on. Gives undefined when another job runs: the
-   * caller then stores the file first and queues the job.
+   * caller then stores the file first and queues the job. Queued jobs may start while it runs.
    */
   async startNow(create: () => Promise<IngestJob>, arriving: ArrivingRawFile): Promise<IngestJob | undefined> {
     // A poll of the queue in flight may claim a job: wait for its answer rather than give up.
     while (this.claiming) await this.claiming.catch(() => undefined);
-    if (this.running || this.stopped) return undefined;
-    this.running = true;
+    if (this.running || this.live || this.stopped) return undefined;
+    this.live = true;
     let job: IngestJob;
     try {
       job = await create();
     } catch (err) {
-      this.running = false;
+      this.live = false;
       await arriving.release();
       throw err;
     }
-    this.active = this.loader.run(job, arriving).finally(() => {
-      this.running = false;
-      this.active = undefined;
-      this.wake?.();
+    this.activeLive = this.loader.run(job, arriving).finally(() => {
+      this.live = false;
+      this.activeLive = undefined;
     });
     return job;
   }
@@ -134,9 +139,9 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
 
   private async runClaimed(id: string): Promise<void> {
     const job = await this.db.getRepository(IngestJob).findOneByOrFail({ id });
-    this.active = this.loader.run(job);
-    await this.active;
-    this.active = undefined;
+    this.activeQueued = this.loader.run(job);
+    await this.activeQueued;
+    this.activeQueued = undefined;
   }
 
   /** Jobs of dead processes: discard their loading version and queue them again (or fail them). */
