@@ -47,7 +47,7 @@ export class OpenRecordsController {
 
   /**
    * Documentation only: OpenRecordsMiddleware answers every request to this route before Nest's
-   * router reaches it (the guard and handler plumbing cost more than the query; see the middleware).
+   * router reaches it (see there why).
    */
   @Get(':id/records')
   @Public()

@@ -15,7 +15,7 @@ export const RECORDS_ROUTE = 'v1/datasets/:id/records';
 
 /**
  * `GET /api/open/v1/datasets/:id/records` answered before Nest's router: on this, the busiest public
- * endpoint, the router's guard, pipes and handler plumbing cost more CPU than the whole query
+ * endpoint, the router's guard, pipes and handler plumbing add 6–10 % to the CPU of a key lookup
  * (bench/open-api/README.md). The steps are the ones every other open endpoint runs — the API key
  * through the guard's own function, then the gate (blacklist, limits, open type) — and an error
  * thrown here reaches the global problem+json filter through Nest's middleware exception handling.
