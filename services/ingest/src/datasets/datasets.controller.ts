@@ -1,9 +1,9 @@
-import { CurrentStaff, EventContext, CatalogEntryPublishedV1, CatalogEntryTransitionV1, OBJECT_STORAGE, ObjectStorage, Roles, StaffPrincipal, departmentScopeOf } from '@gov/shared';
+import { CurrentStaff, EventContext, CatalogEntryPublishedV1, CatalogEntryTransitionV1, OBJECT_STORAGE, ObjectStorage, PageQuery, Roles, StaffPrincipal, departmentScopeOf } from '@gov/shared';
 import { Body, Controller, Get, Inject, Param, ParseIntPipe, ParseUUIDPipe, Put, Query, Res } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsInt, IsNumber, IsObject, IsOptional, IsString, Max, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsInt, IsNumber, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import type { Response } from 'express';
 import { DatasetsService } from './datasets.service';
 import { SensitiveFindingsService } from '../sensitive/sensitive-findings.service';
@@ -15,6 +15,11 @@ export class DatasetSettingsDto {
   @ApiPropertyOptional({ description: '表头 → 信息项 的映射' }) @IsOptional() @IsObject() mapping?: Record<string, string>;
   @ApiPropertyOptional({ description: '允许的问题行比例，超过则本次归集失败', default: 0.05 }) @IsOptional() @IsNumber() @Min(0) @Max(1) maxRejectShare?: number;
   @ApiPropertyOptional({ description: '保留的版本数', default: 5 }) @IsOptional() @IsInt() @Min(1) @Max(100) keepVersions?: number;
+}
+
+export class DatasetListQuery extends PageQuery {
+  @ApiPropertyOptional({ description: '名称或资源代码的一部分' }) @IsOptional() @IsString() @MaxLength(100) q?: string;
+  @ApiPropertyOptional({ description: '目录 id' }) @IsOptional() @IsUUID() entryId?: string;
 }
 
 export class RowsQuery {
@@ -47,9 +52,14 @@ export class DatasetsController {
   }
 
   @Get()
-  @ApiOperation({ summary: '本部门数据集（数据管理员、审计员为全部）/ datasets the caller may see' })
-  list(@CurrentStaff() staff: StaffPrincipal) {
-    return this.datasets.list(departmentScopeOf(staff));
+  @ApiOperation({
+    summary: '本部门数据集（数据管理员、审计员为全部），按名称 / datasets the caller may see, by name',
+    description: '带 page 或 pageSize 时分页：{ items, total, page, pageSize }；不带时返回全部数组（供脚本与压测，门户总是分页）。',
+  })
+  list(@CurrentStaff() staff: StaffPrincipal, @Query() q: DatasetListQuery) {
+    const scope = departmentScopeOf(staff);
+    const filter = { q: q.q?.trim() || undefined, entryId: q.entryId };
+    return q.page !== undefined || q.pageSize !== undefined ? this.datasets.page(scope, { ...filter, page: q.page, pageSize: q.pageSize }) : this.datasets.list(scope, filter);
   }
 
   @Get(':id')

@@ -1,9 +1,15 @@
-import { CatalogEntryPublishedV1, CatalogEntryTransitionV1, DepartmentScope, DomainException, OutboxWriter, scopeAllows } from '@gov/shared';
+import { CatalogEntryPublishedV1, CatalogEntryTransitionV1, DepartmentScope, DomainException, OutboxWriter, Page, PageQuery, scopeAllows } from '@gov/shared';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Dataset, DatasetSettings, DatasetVersion } from './dataset.entities';
 import { IngestErrors } from './ingest.errors';
+
+export interface DatasetFilter {
+  /** A part of the name or resource code. */
+  q?: string;
+  entryId?: string;
+}
 
 /** 数据集 read model of the catalog, fed by catalog events (never by reading catalog tables). */
 @Injectable()
@@ -41,10 +47,28 @@ export class DatasetsService {
     await m.getRepository(Dataset).update({ entryId: e.entryId }, { retired: true, updatedAt: new Date() });
   }
 
-  list(scope: DepartmentScope): Promise<Dataset[]> {
-    const qb = this.db.getRepository(Dataset).createQueryBuilder('d').orderBy('d.name');
-    if (!scope.all) qb.where('d.dept_id IN (:...d)', { d: scope.deptIds.length ? scope.deptIds : ['00000000-0000-0000-0000-000000000000'] });
-    return qb.getMany();
+  /** Every dataset the caller may see, by name (unpaged: kept for scripts and the bench; the portal pages). */
+  list(scope: DepartmentScope, f: DatasetFilter = {}): Promise<Dataset[]> {
+    return this.query(scope, f).getMany();
+  }
+
+  /** One page of the datasets the caller may see, by name (id tie-break), narrowed by `q` (name or resource code) and `entryId`. */
+  async page(scope: DepartmentScope, f: DatasetFilter & PageQuery): Promise<Page<Dataset>> {
+    const page = f.page ?? 1;
+    const pageSize = f.pageSize ?? 20;
+    const [items, total] = await this.query(scope, f)
+      .skip((page - 1) * pageSize)
+      .take(pageSize)
+      .getManyAndCount();
+    return { items, total, page, pageSize };
+  }
+
+  private query(scope: DepartmentScope, f: DatasetFilter) {
+    const qb = this.db.getRepository(Dataset).createQueryBuilder('d').orderBy('d.name').addOrderBy('d.id');
+    if (!scope.all) qb.andWhere('d.dept_id IN (:...d)', { d: scope.deptIds.length ? scope.deptIds : ['00000000-0000-0000-0000-000000000000'] });
+    if (f.q) qb.andWhere(`(strpos(d.name, :q) > 0 OR strpos(d.resource_code, :q) > 0)`, { q: f.q });
+    if (f.entryId) qb.andWhere('d.entry_id = :entryId', { entryId: f.entryId });
+    return qb;
   }
 
   /** A dataset the caller's department owns (or any, for the data bureau and auditors). */

@@ -1,4 +1,4 @@
-import { CurrentStaff, DepartmentScope, DomainException, OutboxWriter, Roles, SERVICE_RUNTIME, ServiceRuntime, StaffPrincipal, WorkingDayCalendar, departmentScopeOf, toShanghaiDate } from '@gov/shared';
+import { CurrentStaff, DepartmentScope, DomainException, OutboxWriter, pageOf, PageQuery, Roles, SERVICE_RUNTIME, ServiceRuntime, StaffPrincipal, WorkingDayCalendar, departmentScopeOf, toShanghaiDate } from '@gov/shared';
 import { Body, Controller, Get, HttpStatus, Inject, Injectable, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
@@ -15,7 +15,7 @@ export class CloseTaskDto {
   @ApiPropertyOptional({ description: '无需修正时的说明理由' }) @IsOptional() @IsString() @MinLength(10) @MaxLength(2000) answer?: string;
 }
 
-export class ListTasksQuery {
+export class ListTasksQuery extends PageQuery {
   @ApiPropertyOptional({ enum: ['open', 'closed'] }) @IsOptional() @IsIn(['open', 'closed']) status?: string;
 }
 
@@ -53,14 +53,24 @@ export class RectificationService {
     });
   }
 
-  async list(scope: DepartmentScope, staff: StaffPrincipal, status?: string) {
+  /** Tasks of the caller's departments and those the caller reported (all, for the bureau and auditors), earliest due first (id tie-break), paged. */
+  async list(scope: DepartmentScope, staff: StaffPrincipal, q: { status?: string } & PageQuery = {}) {
     const params: unknown[] = [];
     const where: string[] = [];
     if (!scope.all) where.push(`(t.dept_id = ANY($${params.push(scope.deptIds)}::uuid[]) OR t.reported_by = $${params.push(staff.userId)})`);
-    if (status) where.push(`t.status = $${params.push(status)}`);
-    const rows = await this.db.query(`SELECT t.* FROM ingest.rectification_task t ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY t.due_on, t.created_at`, params);
+    if (q.status) where.push(`t.status = $${params.push(q.status)}`);
     const today = toShanghaiDate(new Date());
-    return rows.map((r: any) => ({ ...view(r), overdue: r.status === 'open' && toShanghaiDate(r.due_on) < today }));
+    return pageOf(
+      this.db,
+      {
+        select: 't.*, d.name AS dataset_name',
+        from: `FROM ingest.rectification_task t LEFT JOIN ingest.dataset d ON d.id = t.dataset_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
+        orderBy: 't.due_on, t.created_at, t.id',
+      },
+      params,
+      q,
+      (r: any) => ({ ...view(r), datasetName: (r.dataset_name as string | null) ?? null, overdue: r.status === 'open' && toShanghaiDate(r.due_on) < today }),
+    );
   }
 
   async close(staff: StaffPrincipal, id: string, dto: CloseTaskDto) {
@@ -119,9 +129,9 @@ export class RectificationController {
   }
 
   @Get('rectifications')
-  @ApiOperation({ summary: '整改任务（本部门的和本人反馈的）/ rectification tasks' })
+  @ApiOperation({ summary: '整改任务（本部门的和本人反馈的），期限最早在前，分页 / rectification tasks, paged: { items, total, page, pageSize }' })
   list(@CurrentStaff() staff: StaffPrincipal, @Query() q: ListTasksQuery) {
-    return this.tasks.list(departmentScopeOf(staff), staff, q.status);
+    return this.tasks.list(departmentScopeOf(staff), staff, q);
   }
 
   @Post('rectifications/:id/close')

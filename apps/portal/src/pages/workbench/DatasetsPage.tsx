@@ -1,30 +1,30 @@
 import { Card, Input, Space, Table, Tag, Typography } from 'antd';
-import { useState } from 'react';
 import { Link } from 'react-router';
 import { api } from '../../api/client';
 import type { DatasetView } from '../../api/types';
 import { ProblemAlert } from '../../components/ProblemAlert';
-import { useAsync } from '../../components/useAsync';
+import { Paged, useAsync, usePageParams } from '../../components/useAsync';
 import { FORMAT_CLASSES, UPDATE_CYCLES, label } from '../../standard';
 
 /** 数据归集: one dataset per published catalog entry of the department. */
 export default function DatasetsPage() {
-  const list = useAsync((signal) => api<DatasetView[]>('/api/ingest/datasets', { signal }), []);
-  const [q, setQ] = useState('');
-  const rows = (list.data ?? []).filter((d) => !q || d.name.includes(q) || d.resourceCode.includes(q));
+  // The filter (?q=), page and size are in the URL; the server filters and pages within what the caller may see.
+  const paging = usePageParams('', 20);
+  const q = paging.params.get('q') ?? '';
+  const list = useAsync((signal) => api<Paged<DatasetView>>('/api/ingest/datasets', { signal, query: { q: q || undefined, ...paging.query } }), [q, paging.page, paging.pageSize]);
   return (
     <div>
       <h1 className="page-title">数据归集</h1>
       <Card>
         <Typography.Paragraph type="secondary">每条已发布的目录对应一个数据集。上传文件（CSV、XLSX、JSON）后，平台按目录信息项校验并生成新版本和质量报告。</Typography.Paragraph>
-        <Input.Search placeholder="按名称或资源代码筛选" allowClear onSearch={setQ} onChange={(e) => !e.target.value && setQ('')} style={{ maxWidth: 320, marginBottom: 12 }} aria-label="筛选数据集" />
+        <Input.Search key={q} placeholder="按名称或资源代码筛选" allowClear defaultValue={q} onSearch={(v) => paging.setFilter({ q: v.trim() })} onChange={(e) => !e.target.value && q && paging.setFilter({ q: undefined })} style={{ maxWidth: 320, marginBottom: 12 }} aria-label="筛选数据集" />
         {list.error ? <ProblemAlert error={list.error} title="加载失败" onRetry={list.reload} /> : null}
         <Table<DatasetView>
           rowKey="id"
           loading={list.loading}
-          dataSource={rows}
-          locale={{ emptyText: '暂无数据集：目录审核通过后自动生成' }}
-          pagination={{ pageSize: 20, hideOnSinglePage: true }}
+          dataSource={list.data?.items ?? []}
+          locale={{ emptyText: q ? `没有名称或资源代码含“${q}”的数据集` : '暂无数据集：目录审核通过后自动生成' }}
+          pagination={paging.pagination(list.data?.total, { showSizeChanger: true })}
           columns={[
             { title: '数据集', dataIndex: 'name', render: (n: string, d) => <Link to={`/workbench/datasets/${d.id}`}>{n}</Link> },
             { title: '资源代码', dataIndex: 'resourceCode', width: 140 },

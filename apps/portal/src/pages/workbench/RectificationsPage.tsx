@@ -2,13 +2,13 @@ import { App, Button, Card, Input, InputNumber, Modal, Segmented, Space, Table, 
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { api } from '../../api/client';
-import type { DatasetView } from '../../api/types';
 import { ProblemAlert } from '../../components/ProblemAlert';
-import { useAsync } from '../../components/useAsync';
+import { Paged, useAsync, usePageParams } from '../../components/useAsync';
 
 interface Task {
   id: string;
   datasetId: string;
+  datasetName: string | null;
   deptId: string;
   reportedBy: string | null;
   description: string;
@@ -21,10 +21,11 @@ interface Task {
 /** 整改任务: data problems reported by users, due in working days; closed by a newer version or a reasoned answer. */
 export default function RectificationsPage() {
   const { message } = App.useApp();
-  const [status, setStatus] = useState<'open' | 'closed'>('open');
-  const list = useAsync((signal) => api<Task[]>('/api/ingest/rectifications', { signal, query: { status } }), [status]);
-  const datasets = useAsync((signal) => api<DatasetView[]>('/api/ingest/datasets', { signal }).catch(() => [] as DatasetView[]), []);
-  const name = (id: string) => datasets.data?.find((d) => d.id === id)?.name ?? id.slice(0, 8);
+  // The status (?status=), page and size are in the URL; the server pages.
+  const paging = usePageParams('', 20);
+  const status: 'open' | 'closed' = paging.params.get('status') === 'closed' ? 'closed' : 'open';
+  const setStatus = (s: 'open' | 'closed') => paging.setFilter({ status: s === 'open' ? undefined : s });
+  const list = useAsync((signal) => api<Paged<Task>>('/api/ingest/rectifications', { signal, query: { status, ...paging.query } }), [status, paging.page, paging.pageSize]);
   const [closing, setClosing] = useState<Task>();
   const [version, setVersion] = useState<number | null>(null);
   const [answer, setAnswer] = useState('');
@@ -52,11 +53,11 @@ export default function RectificationsPage() {
           rowKey="id"
           size="small"
           loading={list.loading}
-          dataSource={list.data ?? []}
+          dataSource={list.data?.items ?? []}
           locale={{ emptyText: status === 'open' ? '没有待整改的问题' : '暂无记录' }}
-          pagination={{ pageSize: 20, hideOnSinglePage: true }}
+          pagination={paging.pagination(list.data?.total, { showSizeChanger: true })}
           columns={[
-            { title: '数据集', render: (_: unknown, t) => <Link to={`/workbench/datasets/${t.datasetId}`}>{name(t.datasetId)}</Link> },
+            { title: '数据集', render: (_: unknown, t) => <Link to={`/workbench/datasets/${t.datasetId}`}>{t.datasetName ?? t.datasetId.slice(0, 8)}</Link> },
             { title: '问题描述', dataIndex: 'description' },
             { title: '整改期限', dataIndex: 'dueOn', width: 140, render: (d: string, t) => <Tag color={t.status === 'open' && d < today ? 'error' : 'blue'}>{d}</Tag> },
             { title: '处理结果', render: (_: unknown, t) => (t.closedByVersion ? `已发布新版本 v${t.closedByVersion}` : (t.answer ?? '—')) },
