@@ -46,7 +46,7 @@ describe('校核纠错 feedback and rectification', () => {
     }
     // 5 working days from Thu 12 Feb 2026: 13, 14 (调休 Saturday), 24, 25, 26 Feb.
     expect(f).toMatchObject({ status: 'open', dueDate: '2026-02-26', reporterDeptId: grant.consumerDeptId, providerDeptId: grant.providerDeptId });
-    expect((await scjgRev.expect<any[]>(200, 'GET', '/notifications')).some((n) => n.subjectId === f.id && n.kind === 'feedback.opened')).toBe(true);
+    expect((await scjgRev.expect<{ items: any[] }>(200, 'GET', '/notifications?pageSize=100')).items.some((n) => n.subjectId === f.id && n.kind === 'feedback.opened')).toBe(true);
     await rsj.problem(403, 'NOT_PROVIDER_REVIEWER', 'POST', `/feedback/${f.id}/acknowledge`);
     await scjgOp.problem(403, 'NOT_REQUESTER', 'POST', `/feedback/${f.id}/confirm`, {});
     await scjgOp.expect(200, 'POST', `/feedback/${f.id}/acknowledge`);
@@ -84,11 +84,11 @@ describe('校核纠错 feedback and rectification', () => {
       const f = await rsj.expect(201, 'POST', '/feedback', { grantId: grant.id, kind: 'stale', description: '数据未按月更新' });
       clock.set(new Date('2026-02-25T10:00:00+08:00')); // due 26 Feb: 1 working day left
       await worker.sweep();
-      expect((await scjgOp.expect<any[]>(200, 'GET', '/notifications')).filter((n) => n.subjectId === f.id).map((n) => n.kind)).toContain('feedback.due_soon');
+      expect((await scjgOp.expect<{ items: any[] }>(200, 'GET', '/notifications?pageSize=100')).items.filter((n) => n.subjectId === f.id).map((n) => n.kind)).toContain('feedback.due_soon');
       clock.set(new Date('2026-02-27T10:00:00+08:00'));
       await worker.sweep();
       await worker.sweep(); // once only
-      expect((await admin.expect<any[]>(200, 'GET', '/notifications')).filter((n) => n.subjectId === f.id && n.kind === 'feedback.overdue')).toHaveLength(1);
+      expect((await admin.expect<{ items: any[] }>(200, 'GET', '/notifications?pageSize=100')).items.filter((n) => n.subjectId === f.id && n.kind === 'feedback.overdue')).toHaveLength(1);
     } finally {
       clock.set(undefined);
     }
@@ -100,7 +100,7 @@ describe('供需对接 supply–demand matching', () => {
     const need = await rsj.expect(201, 'POST', '/needs', { title: '市场主体登记数据', description: '需要本市企业的登记信息用于参保核验', items: ['企业名称'] });
     expect(need.status).toBe('open');
     expect(need.suggestions[0]).toMatchObject({ entryId: entry.entryId, deptId: grant.providerDeptId });
-    expect((await admin.expect<any[]>(200, 'GET', '/notifications')).some((n) => n.subjectId === need.id && n.kind === 'need.posted')).toBe(true);
+    expect((await admin.expect<{ items: any[] }>(200, 'GET', '/notifications?pageSize=100')).items.some((n) => n.subjectId === need.id && n.kind === 'need.posted')).toBe(true);
     await rsj.problem(403, 'FORBIDDEN', 'POST', `/needs/${need.id}/assign`, { deptId: grant.providerDeptId });
     await admin.problem(422, 'DEPARTMENT_UNKNOWN', 'POST', `/needs/${need.id}/assign`, { deptId: '00000000-0000-4000-8000-000000000000' });
     await admin.expect(200, 'POST', `/needs/${need.id}/assign`, { deptId: grant.providerDeptId });
@@ -146,7 +146,7 @@ describe('数据回流 return flow', () => {
     expect((await rsj.call('GET', `/subscriptions/${sub.id}/deliveries/${v}/file`)).status).toBe(404);
     const pushes = await accessEvents(p, (e) => e.kind === 'push' && e.consumerDeptId === sub.subscriberDeptId);
     expect(pushes.map((e) => e.rowCount)).toEqual([15, 25]);
-    expect((await qsjj.expect<any[]>(200, 'GET', '/notifications')).filter((n) => n.kind === 'return.delivered')).toHaveLength(2);
+    expect((await qsjj.expect<{ items: any[] }>(200, 'GET', '/notifications?pageSize=100')).items.filter((n) => n.kind === 'return.delivered')).toHaveLength(2);
   });
 });
 
@@ -175,11 +175,26 @@ describe('notifications', () => {
   });
 
   it('keeps an inbox per department and role, and marks messages read', async () => {
-    const inbox = await rsj.expect<any[]>(200, 'GET', '/notifications?unread=true');
+    const inbox = (await rsj.expect<{ items: any[] }>(200, 'GET', '/notifications?unread=true&pageSize=100')).items;
     expect(inbox.length).toBeGreaterThan(0);
     await rsj.expect(204, 'POST', `/notifications/${inbox[0].id}/read`);
-    expect((await rsj.expect<any[]>(200, 'GET', '/notifications?unread=true')).map((n) => n.id)).not.toContain(inbox[0].id);
+    expect((await rsj.expect<{ items: any[] }>(200, 'GET', '/notifications?unread=true&pageSize=100')).items.map((n) => n.id)).not.toContain(inbox[0].id);
     await scjgOp.problem(404, 'NOTIFICATION_NOT_FOUND', 'POST', `/notifications/${inbox[0].id}/read`);
+
+    // Pages newest first with an id tie-break: one-message pages walk the same order as one big page.
+    const all = await rsj.expect(200, 'GET', '/notifications?pageSize=100');
+    expect(all).toMatchObject({ page: 1, pageSize: 100, total: all.items.length });
+    const walked: string[] = [];
+    for (let page = 1; page <= Math.min(all.total, 4); page++) {
+      const one = await rsj.expect(200, 'GET', `/notifications?page=${page}&pageSize=1`);
+      expect(one).toMatchObject({ total: all.total, page, pageSize: 1 });
+      walked.push(...one.items.map((n: any) => n.id));
+    }
+    expect(walked).toEqual(all.items.slice(0, walked.length).map((n: any) => n.id));
+    // Another department's inbox never holds these messages.
+    const theirs = (await scjgOp.expect<{ items: any[] }>(200, 'GET', '/notifications?pageSize=100')).items.map((n: any) => n.id);
+    expect(theirs.filter((id: string) => walked.includes(id))).toEqual([]);
+    expect((await rsj.call('GET', '/notifications?pageSize=101')).status).toBe(400);
   });
 
   it('posts signed webhooks and retries failures', async () => {

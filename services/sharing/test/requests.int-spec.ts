@@ -55,11 +55,11 @@ it('sends a conditional request to the provider’s reviewer with a 10-working-d
     const { requests } = await rsj.expect(201, 'POST', '/requests', ask(conditional.entryId, ['统一社会信用代码', '企业名称', '所属区划']));
     // Spring Festival 2026: 15–23 Feb off, Saturdays 14 and 28 Feb are 调休 working days.
     expect(requests[0]).toMatchObject({ status: 'pending', submittedOn: '2026-02-10', dueDate: '2026-03-02' });
-    const inbox = await scjgRev.expect<any[]>(200, 'GET', '/notifications');
+    const inbox = (await scjgRev.expect<{ items: any[] }>(200, 'GET', '/notifications?pageSize=100')).items;
     expect(inbox.some((n) => n.subjectId === requests[0].id && n.kind === 'request.submitted')).toBe(true);
     // Not shown to another department's reviewer.
     const rsjRev = new Api(p.baseUrl, 'sharing', a.rsjRev);
-    expect((await rsjRev.expect<any[]>(200, 'GET', '/notifications')).some((n) => n.subjectId === requests[0].id)).toBe(false);
+    expect((await rsjRev.expect<{ items: any[] }>(200, 'GET', '/notifications?pageSize=100')).items.some((n) => n.subjectId === requests[0].id)).toBe(false);
   } finally {
     clock.set(undefined);
   }
@@ -186,7 +186,7 @@ it('refuses with a legal ground from the maintained list; the bureau can extend 
   const id = (await rsj.expect(201, 'POST', '/requests', ask(conditional.entryId, ['企业名称']))).requests[0].id;
   const refused = await scjgRev.expect(200, 'POST', `/requests/${id}/refuse`, { groundCode: 'DATA_UNDER_CORRECTION', text: '本月数据正在更正，下月可再申请' });
   expect(refused).toMatchObject({ status: 'refused', refusalGround: 'DATA_UNDER_CORRECTION' });
-  const inbox = await rsj.expect<any[]>(200, 'GET', '/notifications');
+  const inbox = (await rsj.expect<{ items: any[] }>(200, 'GET', '/notifications?pageSize=100')).items;
   expect(inbox.find((n) => n.subjectId === id && n.kind === 'request.refused')?.body).toContain('DATA_UNDER_CORRECTION');
 });
 
@@ -200,12 +200,12 @@ it('reminds before the deadline, escalates overdue requests to the data bureau, 
     clock.set(new Date('2026-02-28T09:00:00+08:00')); // Saturday 调休: 1 working day left
     await admin.expect(200, 'POST', '/deadlines/sweep');
     expect((await rsj.expect(200, 'GET', `/requests/${id}`)).escalatedAt).toBeNull();
-    expect((await scjgRev.expect<any[]>(200, 'GET', '/notifications')).some((n) => n.subjectId === id && n.kind === 'request.due_soon')).toBe(true);
+    expect((await scjgRev.expect<{ items: any[] }>(200, 'GET', '/notifications?pageSize=100')).items.some((n) => n.subjectId === id && n.kind === 'request.due_soon')).toBe(true);
     await admin.problem(409, 'REQUEST_NOT_ESCALATED', 'POST', `/requests/${id}/coordinate`, { note: '请尽快答复' });
     clock.set(new Date('2026-03-03T09:00:00+08:00')); // due 2 Mar passed
     const sweep = await admin.expect(200, 'POST', '/deadlines/sweep');
     expect(sweep.escalated).toBeGreaterThanOrEqual(1);
-    expect((await admin.expect<any[]>(200, 'GET', '/notifications')).some((n) => n.subjectId === id && n.kind === 'request.escalated')).toBe(true);
+    expect((await admin.expect<{ items: any[] }>(200, 'GET', '/notifications?pageSize=100')).items.some((n) => n.subjectId === id && n.kind === 'request.escalated')).toBe(true);
     expect((await eventsNamed(p, 'sharing.request.escalated')).some((e) => e.payload.requestId === id)).toBe(true);
     const listed = (await admin.expect(200, 'GET', '/requests?escalated=true&status=pending&pageSize=100')).items as any[];
     expect(listed.map((r) => r.id)).toContain(id);

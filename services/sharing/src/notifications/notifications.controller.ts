@@ -1,4 +1,4 @@
-import { CurrentStaff, Roles, StaffPrincipal } from '@gov/shared';
+import { CurrentStaff, PageQuery, Roles, StaffPrincipal } from '@gov/shared';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
@@ -7,7 +7,7 @@ import { NotificationsService } from './notifications.service';
 export class WebhookDto {
   @ApiProperty({ description: 'http(s) 地址；每条通知以 POST 发送，带 X-Timestamp 与 X-Signature（HMAC-SHA256）' }) @IsString() @MaxLength(2000) url: string;
 }
-export class InboxQuery {
+export class InboxQuery extends PageQuery {
   @ApiPropertyOptional() @IsOptional() @IsIn(['true', 'false']) unread?: string;
 }
 
@@ -18,9 +18,9 @@ export class NotificationsController {
   constructor(private readonly notifications: NotificationsService) {}
 
   @Get('notifications')
-  @ApiOperation({ summary: '站内消息（本部门、本角色）/ the in-app inbox' })
+  @ApiOperation({ summary: '站内消息（本部门、本角色），最新在前，分页 / the in-app inbox, newest first, paged: { items, total, page, pageSize }' })
   inbox(@CurrentStaff() staff: StaffPrincipal, @Query() q: InboxQuery) {
-    return this.notifications.inbox(staff, q.unread === 'true');
+    return this.notifications.inbox(staff, q.unread === 'true', q);
   }
 
   @Post('notifications/:id/read')

@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { Page, pageOf, PageQuery } from '@gov/shared';
 import type { StaffPrincipal, StaffRole } from '@gov/shared';
 import { updateReturning } from '../db';
 import { SharingErrors } from '../sharing.errors';
@@ -18,6 +19,19 @@ export interface NotifyInput {
   body: string;
   subjectType?: string;
   subjectId?: string;
+}
+
+/** One inbox message. */
+export interface Notice {
+  id: string;
+  kind: string;
+  title: string;
+  body: string | null;
+  subjectType: string | null;
+  subjectId: string | null;
+  role: StaffRole | null;
+  createdAt: Date;
+  readAt: Date | null;
 }
 
 /** In-app inbox (站内消息) per department and role, mirrored to the department's signed webhook. */
@@ -47,17 +61,21 @@ export class NotificationsService {
     return row.id;
   }
 
-  /** What this staff member sees: their department's messages for all or their roles; the bureau's for data_admin. */
-  async inbox(staff: StaffPrincipal, unreadOnly: boolean): Promise<unknown[]> {
-    const rows = await this.dataSource.query(
-      `SELECT id, kind, title, body, subject_type AS "subjectType", subject_id AS "subjectId", role, created_at AS "createdAt", read_at AS "readAt"
-         FROM sharing.notification
+  /** What this staff member sees: their department's messages for all or their roles; the bureau's for data_admin. Newest first (id tie-break), paged. */
+  async inbox(staff: StaffPrincipal, unreadOnly: boolean, q: PageQuery = {}): Promise<Page<Notice>> {
+    return pageOf(
+      this.dataSource,
+      {
+        select: `id, kind, title, body, subject_type AS "subjectType", subject_id AS "subjectId", role, created_at AS "createdAt", read_at AS "readAt"`,
+        from: `FROM sharing.notification
         WHERE ((dept_id = $1 AND (role IS NULL OR role = ANY($2))) OR (dept_id IS NULL AND role = ANY($2)))
-          AND ($3::boolean = false OR read_at IS NULL)
-        ORDER BY created_at DESC LIMIT 200`,
+          AND ($3::boolean = false OR read_at IS NULL)`,
+        orderBy: 'created_at DESC, id DESC',
+      },
       [staff.deptId, staff.roles, unreadOnly],
+      q,
+      (r) => r as Notice,
     );
-    return rows;
   }
 
   async markRead(staff: StaffPrincipal, id: string): Promise<void> {

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { api } from '../../api/client';
 import { ProblemAlert } from '../../components/ProblemAlert';
-import { useAsync } from '../../components/useAsync';
+import { Paged, useAsync, usePageParams } from '../../components/useAsync';
 
 interface Notice {
   id: string;
@@ -18,8 +18,14 @@ interface Notice {
 
 /** 消息通知: the department's and role's inbox (requests to answer, decisions, deadlines). */
 export default function NotificationsPage() {
-  const [unread, setUnread] = useState(true);
-  const list = useAsync((signal) => api<Notice[]>('/api/sharing/notifications', { signal, query: { unread: unread ? 'true' : undefined } }), [unread]);
+  // The scope (?view=all), page and size are in the URL; the server pages, newest first.
+  const paging = usePageParams('', 20);
+  const unread = paging.params.get('view') !== 'all';
+  const setUnread = (u: boolean) => paging.setFilter({ view: u ? undefined : 'all' });
+  const list = useAsync(
+    (signal) => api<Paged<Notice>>('/api/sharing/notifications', { signal, query: { unread: unread ? 'true' : undefined, ...paging.query } }),
+    [unread, paging.page, paging.pageSize],
+  );
   const [error, setError] = useState<unknown>();
   const read = async (n: Notice) => {
     try {
@@ -37,8 +43,9 @@ export default function NotificationsPage() {
         {list.error || error ? <ProblemAlert error={list.error ?? error} onRetry={list.reload} /> : null}
         <List
           loading={list.loading}
-          dataSource={list.data ?? []}
+          dataSource={list.data?.items ?? []}
           locale={{ emptyText: unread ? '没有未读消息' : '暂无消息' }}
+          pagination={paging.pagination(list.data?.total, { showSizeChanger: true })}
           renderItem={(n) => (
             <List.Item
               actions={[
