@@ -178,6 +178,22 @@ describe('interface (records endpoint)', () => {
     expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
     const live = (await rsj.expect<any[]>(200, 'GET', `/grants/${h.grant.id}/credentials`)).filter((c) => c.revokedAt === null);
     expect(live).toHaveLength(1);
+
+    // Every change goes to the audit log with its actor, the key itself never; refused rotations and
+    // revoking a key that has already ended add nothing.
+    await rsj.expect(204, 'DELETE', `/grants/${h.grant.id}/credentials/${rotated.id}`);
+    const { rows } = await p.pool.query(`SELECT envelope FROM sharing.outbox WHERE event_name = 'sharing.credential.changed' AND event_key = $1 ORDER BY seq`, [h.grant.id]);
+    const changes = rows.map((r) => r.envelope.payload);
+    expect(changes.map((c) => [c.action, c.credentialId, c.replacedCredentialId])).toEqual([
+      ['issued', old.id, null],
+      ['rotated', rotated.id, old.id],
+      ['rotated', overlapped.id, rotated.id],
+      ['revoked', rotated.id, null],
+      ['rotated', live[0].id, overlapped.id],
+    ]);
+    expect(changes[2].replacedEndsAt).toBe(overlapped.replaced.revokedAt);
+    expect(rows.every((r) => r.envelope.actor.type === 'user')).toBe(true);
+    expect(JSON.stringify(changes)).not.toContain(rotated.key.split('_')[2]);
   });
 
   it('refuses a revoked credential and a credential for another delivery method', async () => {

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { DepartmentScope, departmentScopeOf, GrantChangedV1, OutboxWriter, Page, pageOf, PageQuery, StaffPrincipal, toShanghaiDate } from '@gov/shared';
+import { DepartmentScope, departmentScopeOf, GrantChangedV1, GrantCredentialChangedV1, OutboxWriter, Page, pageOf, PageQuery, StaffPrincipal, toShanghaiDate } from '@gov/shared';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -187,8 +187,27 @@ export class GrantsService {
       const g = await this.get(departmentScopeOf(staff), grantId, m);
       if (g.consumerDeptId !== staff.deptId) throw SharingErrors.notRequester();
       if (g.status !== 'active') throw SharingErrors.grantState(g.status, '签发凭证');
-      return this.insertCredential(m, staff, grantId);
+      const issued = await this.insertCredential(m, staff, grantId);
+      await this.credentialEvent(m, g, 'issued', issued);
+      return issued;
     });
+  }
+
+  /** Audited with the change, in its transaction; the key itself never leaves this service. */
+  private credentialEvent(m: EntityManager, g: Grant, action: GrantCredentialChangedV1['action'], credential: { id: string; keyPrefix: string }, replaced?: { id: string; endsAt: string }) {
+    const payload: GrantCredentialChangedV1 = {
+      grantId: g.id,
+      entryId: g.entryId,
+      consumerDeptId: g.consumerDeptId,
+      providerDeptId: g.providerDeptId,
+      credentialId: credential.id,
+      keyPrefix: credential.keyPrefix,
+      action,
+      replacedCredentialId: replaced?.id ?? null,
+      replacedEndsAt: replaced?.endsAt ?? null,
+      at: new Date().toISOString(),
+    };
+    return this.outbox.add(m, 'sharing.credential.changed', payload);
   }
 
   private async insertCredential(m: EntityManager, staff: StaffPrincipal, grantId: string): Promise<IssuedCredential> {
@@ -215,7 +234,9 @@ export class GrantsService {
       if (old.revoked_at !== null) throw SharingErrors.credentialRevoked();
       const fresh = await this.insertCredential(m, staff, grantId);
       const [ended] = await updateReturning<{ revoked_at: Date }>(m, `UPDATE sharing.grant_credential SET revoked_at = now() + make_interval(mins => $3::int) WHERE id=$1 AND grant_id=$2 RETURNING revoked_at`, [credentialId, grantId, overlapMinutes]);
-      return { ...fresh, replaced: { id: old.id as string, keyPrefix: old.key_prefix as string, revokedAt: new Date(ended.revoked_at).toISOString() } };
+      const revokedAt = new Date(ended.revoked_at).toISOString();
+      await this.credentialEvent(m, g, 'rotated', fresh, { id: old.id as string, endsAt: revokedAt });
+      return { ...fresh, replaced: { id: old.id as string, keyPrefix: old.key_prefix as string, revokedAt } };
     });
     this.generation++;
     return result;
@@ -232,8 +253,15 @@ export class GrantsService {
   async revokeCredential(staff: StaffPrincipal, grantId: string, credentialId: string): Promise<void> {
     const g = await this.get(departmentScopeOf(staff), grantId);
     if (g.consumerDeptId !== staff.deptId && g.providerDeptId !== staff.deptId && !staff.roles.includes('data_admin')) throw SharingErrors.notRequester();
-    // Also ends at once a credential still in its rotation overlap.
-    await this.dataSource.query(`UPDATE sharing.grant_credential SET revoked_at=least(coalesce(revoked_at, now()), now()) WHERE id=$1 AND grant_id=$2`, [credentialId, grantId]);
+    await this.dataSource.transaction(async (m) => {
+      // Also ends at once a credential still in its rotation overlap; one already ended stays as it was, unaudited.
+      const [ended] = await updateReturning<{ id: string; key_prefix: string }>(
+        m,
+        `UPDATE sharing.grant_credential SET revoked_at = now() WHERE id=$1 AND grant_id=$2 AND (revoked_at IS NULL OR revoked_at > now()) RETURNING id, key_prefix`,
+        [credentialId, grantId],
+      );
+      if (ended) await this.credentialEvent(m, g, 'revoked', { id: ended.id, keyPrefix: ended.key_prefix });
+    });
     this.generation++;
   }
 

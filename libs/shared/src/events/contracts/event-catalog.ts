@@ -4,7 +4,7 @@ import { DatasetCreatedV1, DatasetOverdueV1, DatasetRowsReadV1, DatasetVersionFa
 import { OpenAppChangedV1, OpenApplicationChangedV1, OpenBlacklistChangedV1, OpenDeveloperRegisteredV1, OpenFeedbackChangedV1, OpenLargeVolumeChangedV1, OpenQuotaWarnedV1 } from './open.events';
 import { DepartmentRegisteredV1, StaffUserCreatedV1 } from './org.events';
 import { AggregationRiskRefusedV1, OperatorChangedV1, SandboxJobRecordedV1 } from './security.events';
-import { DataNeedChangedV1, GrantChangedV1, ReturnSubscriptionChangedV1, ShareFeedbackChangedV1, ShareRequestChangedV1 } from './sharing.events';
+import { DataNeedChangedV1, GrantChangedV1, GrantCredentialChangedV1, ReturnSubscriptionChangedV1, ShareFeedbackChangedV1, ShareRequestChangedV1 } from './sharing.events';
 import type { ServiceName } from './services';
 
 /**
@@ -249,6 +249,15 @@ export const EVENT_CATALOG = {
     producer: 'sharing',
     consumers: ['audit'],
     description: '共享授权到期 / a grant was expired',
+  }),
+  // Not sharing.grant.*: the audit service reads those as changes of the grant itself.
+  'sharing.credential.changed': contract({
+    version: 1,
+    payload: GrantCredentialChangedV1,
+    key: (p) => p.grantId,
+    producer: 'sharing',
+    consumers: ['audit'],
+    description: '共享授权凭证签发、轮换或吊销 / a grant credential was issued, rotated or revoked',
   }),
   'sharing.feedback.changed': contract({
     version: 1,

@@ -47,6 +47,21 @@ export class GrantChangedV1 {
   @IsISO8601() at: string;
 }
 
+/** 授权凭证: a key of a grant's using system was issued, rotated or revoked (the key itself never travels). */
+export class GrantCredentialChangedV1 {
+  @IsUUID() grantId: string;
+  @IsUUID() entryId: string;
+  @IsUUID() consumerDeptId: string;
+  @IsUUID() providerDeptId: string;
+  @IsUUID() credentialId: string;
+  @IsString() keyPrefix: string;
+  @IsIn(['issued', 'rotated', 'revoked']) action: 'issued' | 'rotated' | 'revoked';
+  /** Rotation: the credential it replaces and when that one stops working (now, or after the overlap). */
+  @IsOptional() @IsUUID() replacedCredentialId?: string | null;
+  @IsOptional() @IsISO8601() replacedEndsAt?: string | null;
+  @IsISO8601() at: string;
+}
+
 /** 校核纠错: a feedback / rectification task changed state. */
 export class ShareFeedbackChangedV1 {
   @IsUUID() feedbackId: string;
