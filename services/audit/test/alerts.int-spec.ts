@@ -41,7 +41,7 @@ describe('audit alerts', () => {
     await auditLogOf(p).flush();
   }
 
-  const alertsFor = async (rule: string, match: (a: any) => boolean) => ((await auditor.expect(200, 'GET', `/alerts?rule=${rule}`)) as any[]).filter(match);
+  const alertsFor = async (rule: string, match: (a: any) => boolean) => ((await auditor.expect(200, 'GET', `/alerts?rule=${rule}&pageSize=100`)).items as any[]).filter(match);
 
   it('outside a grant: items not granted, after validity, and a refusal for scope', async () => {
     const g = grant();
@@ -156,11 +156,20 @@ describe('audit alerts', () => {
   });
 
   it('rules resume from their cursor: evaluating records again raises nothing twice', async () => {
-    const before = ((await auditor.expect(200, 'GET', '/alerts?limit=1000')) as any[]).length;
+    const before = (await auditor.expect(200, 'GET', '/alerts')).total;
     expect(before).toBeGreaterThanOrEqual(9);
+    // Paged newest first with an id tie-break: two-alert pages walk the same order as one big page.
+    const all = await auditor.expect(200, 'GET', '/alerts?pageSize=100');
+    expect(all).toMatchObject({ total: before, page: 1, pageSize: 100 });
+    const walked: string[] = [];
+    for (let page = 1; page <= Math.ceil(Math.min(before, 10) / 2); page++) walked.push(...(await auditor.expect(200, 'GET', `/alerts?page=${page}&pageSize=2`)).items.map((a: any) => a.id));
+    expect(walked).toEqual(all.items.slice(0, walked.length).map((a: any) => a.id));
+    const open = await auditor.expect(200, 'GET', '/alerts?status=open&rule=personal_data_reads&pageSize=100');
+    expect(open.items.every((a: any) => a.status === 'open' && a.rule === 'personal_data_reads')).toBe(true);
+    expect((await auditor.call('GET', '/alerts?limit=1000')).status).toBe(400);
     await p.pool.query(`UPDATE audit.alert_cursor SET upto = 0`);
     await p.server.apps.audit.get(AlertsService).catchUp();
-    expect(((await auditor.expect(200, 'GET', '/alerts?limit=1000')) as any[]).length).toBe(before);
+    expect((await auditor.expect(200, 'GET', '/alerts')).total).toBe(before);
     const { rows } = await p.pool.query(`SELECT upto FROM audit.alert_cursor`);
     expect(Number(rows[0].upto)).toBeGreaterThan(0);
   });

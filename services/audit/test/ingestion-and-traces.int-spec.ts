@@ -156,9 +156,23 @@ describe('audit ingestion and traces', () => {
     expect((await auditor.call('GET', '/traces?limit=5000')).status).toBe(400);
 
     const readers = await auditor.expect(200, 'GET', `/traces/datasets/${dataset}/readers`);
-    expect(readers.map((r: any) => [r.actor.id, r.accesses]).sort()).toEqual([[app, 1], ['u-trace-a', 12], ['u-trace-b', 13]]);
+    expect(readers).toMatchObject({ total: 3, page: 1, pageSize: 20 });
+    expect(readers.items.map((r: any) => [r.actor.id, r.accesses]).sort()).toEqual([[app, 1], ['u-trace-a', 12], ['u-trace-b', 13]]);
+    // Paged most recent first, the group key breaking ties: one-reader pages walk the same order.
+    const walked: any[] = [];
+    for (const page of [1, 2, 3]) walked.push(...(await auditor.expect(200, 'GET', `/traces/datasets/${dataset}/readers?page=${page}&pageSize=1`)).items);
+    expect(walked.map((r) => r.actor.id)).toEqual(readers.items.map((r: any) => r.actor.id));
+    expect([...walked.map((r) => r.lastAt)].sort().reverse()).toEqual(walked.map((r) => r.lastAt));
+    expect((await auditor.expect(200, 'GET', `/traces/datasets/${dataset}/readers?page=4&pageSize=1`)).items).toEqual([]);
+    expect((await auditor.call('GET', `/traces/datasets/${dataset}/readers?pageSize=101`)).status).toBe(400);
     const accessed = await auditor.expect(200, 'GET', `/traces/accessed?actorId=u-trace-b`);
-    expect(accessed).toEqual([expect.objectContaining({ datasetId: dataset, accesses: 13, rows: [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24].reduce((a, b) => a + b) })]);
+    expect(accessed).toMatchObject({ total: 1, page: 1, pageSize: 20 });
+    expect(accessed.items).toEqual([expect.objectContaining({ datasetId: dataset, accesses: 13, rows: [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24].reduce((a, b) => a + b) })]);
+    expect((await auditor.expect(200, 'GET', `/traces/accessed?deptId=${dept}&pageSize=1`)).total).toBeGreaterThanOrEqual(1);
+    // Auditors only, as before.
+    const staff = new AuditApi(p.baseUrl, await p.login('scjg_op'));
+    expect((await staff.call('GET', `/traces/accessed?actorId=u-trace-b`)).status).toBe(403);
+    expect((await staff.call('GET', `/traces/datasets/${dataset}/readers`)).status).toBe(403);
 
     const csv = await auditor.call('GET', `/traces/export?format=csv&datasetId=${dataset}`);
     expect(csv.headers.get('content-type')).toMatch(/text\/csv/);

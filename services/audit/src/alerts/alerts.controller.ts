@@ -1,4 +1,4 @@
-import { CurrentStaff, Roles, StaffPrincipal } from '@gov/shared';
+import { CurrentStaff, Page, Roles, StaffPrincipal } from '@gov/shared';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query, UseFilters } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuditRefusalFilter } from '../access/audit-refusal.filter';
@@ -17,9 +17,9 @@ export class AlertsController {
 
   @Get()
   @Roles('auditor')
-  @ApiOperation({ summary: '告警队列 / the auditors’ alert queue' })
-  list(@Query() q: AlertListQuery): Promise<AlertView[]> {
-    return this.alerts.list({ status: q.status, rule: q.rule, limit: q.limit });
+  @ApiOperation({ summary: '告警队列（最新在前，分页）/ the auditors’ alert queue, newest first, paged: { items, total, page, pageSize }' })
+  list(@Query() q: AlertListQuery): Promise<Page<AlertView>> {
+    return this.alerts.list({ status: q.status, rule: q.rule, page: q.page, pageSize: q.pageSize });
   }
 
   @Get('rules')

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AuditLogRecord, decodeRecord, DomainException } from '@gov/shared';
+import { AuditLogRecord, decodeRecord, DomainException, Page, pageOf, PageQuery } from '@gov/shared';
 import { HttpStatus, Inject, Injectable, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -223,13 +223,13 @@ export class AlertsService implements OnModuleInit, OnApplicationBootstrap {
     });
   }
 
-  async list(q: { status?: AlertStatus; rule?: string; limit?: number }): Promise<AlertView[]> {
+  /** The queue, newest first (id tie-break), paged. */
+  async list(q: { status?: AlertStatus; rule?: string } & PageQuery = {}): Promise<Page<AlertView>> {
     const params: unknown[] = [];
     const conds: string[] = [];
     if (q.status) conds.push(`status = $${params.push(q.status)}`);
     if (q.rule) conds.push(`rule = $${params.push(q.rule)}`);
-    const list = await rows<any>(this.ds, `SELECT * FROM audit.alert ${conds.length ? `WHERE ${conds.join(' AND ')}` : ''} ORDER BY created_at DESC, id LIMIT ${q.limit ?? 100}`, params);
-    return list.map(toView);
+    return pageOf(this.ds, { select: '*', from: `FROM audit.alert ${conds.length ? `WHERE ${conds.join(' AND ')}` : ''}`, orderBy: 'created_at DESC, id' }, params, q, toView);
   }
 
   async get(id: string): Promise<AlertView> {

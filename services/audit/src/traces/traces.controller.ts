@@ -34,14 +34,14 @@ export class TracesController {
 
   @Get('datasets/:datasetId/readers')
   @Roles('auditor')
-  @ApiOperation({ summary: '谁访问了这个数据集 / who accessed this dataset' })
+  @ApiOperation({ summary: '谁访问了这个数据集（最近访问在前，分页）/ who accessed this dataset, paged: { items, total, page, pageSize }' })
   readers(@Param('datasetId') datasetId: string, @Query() q: AccessorQuery) {
     return this.traces.readersOf(datasetId, q);
   }
 
   @Get('accessed')
   @Roles('auditor')
-  @ApiOperation({ summary: '这个用户 / 应用 / 部门访问了什么 / what did this actor, app or department access' })
+  @ApiOperation({ summary: '这个用户 / 应用 / 部门访问了什么（最近访问在前，分页）/ what did this actor, app or department access, paged: { items, total, page, pageSize }' })
   accessed(@Query() q: AccessorQuery) {
     return this.traces.accessedBy(q);
   }

@@ -1,4 +1,4 @@
-import { recordLeafHash } from '@gov/shared';
+import { pageOf, recordLeafHash } from '@gov/shared';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
@@ -142,17 +142,22 @@ export class TracesService {
     let range = '';
     if (q.from) range += ` AND occurred_at >= $${params.push(q.from)}`;
     if (q.to) range += ` AND occurred_at < $${params.push(q.to)}`;
-    const list = await rows<any>(
+    // Most recent first; the group's key breaks ties, so pages never overlap or skip an accessor.
+    return pageOf(
       this.ds,
-      `SELECT actor_type, actor_id, app_id, coalesce(consumer_dept_id, actor_dept_id) AS dept_id,
+      {
+        select: '*',
+        from: `FROM (SELECT actor_type, actor_id, app_id, coalesce(consumer_dept_id, actor_dept_id) AS dept_id,
               max(convert_from(body, 'UTF8')::jsonb #>> '{actor,name}') AS actor_name,
               count(*) AS accesses, count(*) FILTER (WHERE outcome = 'denied') AS denied, coalesce(sum(row_count) FILTER (WHERE outcome = 'allowed'), 0) AS rows,
               bool_or(coalesce(personal_data, false)) AS personal_data, min(occurred_at) AS first_at, max(occurred_at) AS last_at
        FROM audit.audit_record WHERE ${keysMatch(`$3`)} AND dataset_id = $1 AND event_name = ANY($2)${range}
-       GROUP BY 1, 2, 3, 4 ORDER BY max(occurred_at) DESC LIMIT 1000`,
+       GROUP BY 1, 2, 3, 4) g`,
+        orderBy: 'last_at DESC, actor_type, actor_id, app_id, dept_id',
+      },
       params,
-    );
-    return list.map((r) => ({
+      q,
+      (r) => ({
       actor: { type: r.actor_type, id: r.actor_id, name: r.actor_name },
       appId: r.app_id,
       deptId: r.dept_id,
@@ -162,7 +167,8 @@ export class TracesService {
       personalData: r.personal_data,
       firstAt: new Date(r.first_at).toISOString(),
       lastAt: new Date(r.last_at).toISOString(),
-    }));
+      }),
+    );
   }
 
   /** 这个用户 / 应用 / 部门访问了什么: datasets with counts and rows. */
@@ -177,16 +183,20 @@ export class TracesService {
     }
     if (q.from) conds.push(`occurred_at >= $${params.push(q.from)}`);
     if (q.to) conds.push(`occurred_at < $${params.push(q.to)}`);
-    const list = await rows<any>(
+    return pageOf(
       this.ds,
-      `SELECT dataset_id, entry_id, provider_dept_id, count(*) AS accesses, count(*) FILTER (WHERE outcome = 'denied') AS denied,
+      {
+        select: '*',
+        from: `FROM (SELECT dataset_id, entry_id, provider_dept_id, count(*) AS accesses, count(*) FILTER (WHERE outcome = 'denied') AS denied,
               coalesce(sum(row_count) FILTER (WHERE outcome = 'allowed'), 0) AS rows, bool_or(coalesce(personal_data, false)) AS personal_data,
               min(occurred_at) AS first_at, max(occurred_at) AS last_at
        FROM audit.audit_record WHERE ${conds.join(' AND ')}
-       GROUP BY 1, 2, 3 ORDER BY max(occurred_at) DESC LIMIT 1000`,
+       GROUP BY 1, 2, 3) g`,
+        orderBy: 'last_at DESC, dataset_id, entry_id, provider_dept_id',
+      },
       params,
-    );
-    return list.map((r) => ({
+      q,
+      (r) => ({
       datasetId: r.dataset_id,
       entryId: r.entry_id,
       providerDeptId: r.provider_dept_id,
@@ -196,7 +206,8 @@ export class TracesService {
       personalData: r.personal_data,
       firstAt: new Date(r.first_at).toISOString(),
       lastAt: new Date(r.last_at).toISOString(),
-    }));
+      }),
+    );
   }
 
   /** The entry a dataset was registered for, from the first record that names both. */

@@ -2,7 +2,7 @@ import { App, Button, Card, Input, Modal, Segmented, Space, Table, Tag, Typograp
 import { useState } from 'react';
 import { api } from '../../api/client';
 import { ProblemAlert } from '../../components/ProblemAlert';
-import { useAsync } from '../../components/useAsync';
+import { Paged, useAsync, usePageParams } from '../../components/useAsync';
 
 interface Alert {
   id: string;
@@ -22,8 +22,12 @@ const STATUS = { open: '待处理', acknowledged: '已确认', closed: '已关�
 /** 告警队列: what the audit rules flagged; acknowledge, then close with a note. */
 export default function AlertsPage() {
   const { message } = App.useApp();
-  const [status, setStatus] = useState<Alert['status']>('open');
-  const list = useAsync((signal) => api<Alert[]>('/api/audit/alerts', { signal, query: { status } }), [status]);
+  // The status (?status=), page and size are in the URL; the server pages, newest first.
+  const paging = usePageParams('', 20);
+  const s = paging.params.get('status');
+  const status: Alert['status'] = s === 'acknowledged' || s === 'closed' ? s : 'open';
+  const setStatus = (next: Alert['status']) => paging.setFilter({ status: next === 'open' ? undefined : next });
+  const list = useAsync((signal) => api<Paged<Alert>>('/api/audit/alerts', { signal, query: { status, ...paging.query } }), [status, paging.page, paging.pageSize]);
   const [closing, setClosing] = useState<Alert>();
   const [note, setNote] = useState('');
   const [error, setError] = useState<unknown>();
@@ -48,9 +52,9 @@ export default function AlertsPage() {
           rowKey="id"
           size="small"
           loading={list.loading}
-          dataSource={list.data ?? []}
+          dataSource={list.data?.items ?? []}
           locale={{ emptyText: status === 'open' ? '没有待处理的告警' : '暂无记录' }}
-          pagination={{ pageSize: 20, hideOnSinglePage: true }}
+          pagination={paging.pagination(list.data?.total, { showSizeChanger: true })}
           expandable={{ expandedRowRender: (a) => <pre style={{ margin: 0, fontSize: 12 }}>{JSON.stringify({ subject: a.subject, evidenceSeqs: a.evidenceSeqs, note: a.note }, null, 2)}</pre> }}
           columns={[
             { title: '时间', dataIndex: 'createdAt', width: 170, render: (t: string) => new Date(t).toLocaleString('zh-CN') },

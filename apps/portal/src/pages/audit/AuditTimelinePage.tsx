@@ -4,7 +4,7 @@ import { Link, useSearchParams } from 'react-router';
 import { api } from '../../api/client';
 import { PageState } from '../../components/PageState';
 import { ProblemAlert } from '../../components/ProblemAlert';
-import { useAsync } from '../../components/useAsync';
+import { Paged, useAsync, usePageParams } from '../../components/useAsync';
 import { actorLabel, eventLabel, Trace, TracePage } from './auditTypes';
 import { useDatasetOptions } from './useDatasetOptions';
 
@@ -160,7 +160,12 @@ function TimelineCard({ mode, id, title }: { mode: Mode; id: string; title: stri
 }
 
 function ReadersCard({ datasetId }: { datasetId: string }) {
-  const r = useAsync((signal) => api<Readers[]>(`/api/audit/traces/datasets/${encodeURIComponent(datasetId)}/readers`, { signal }), [datasetId]);
+  // Paged on the server, most recent reader first; the page is in the URL (?rpage=), beside the timeline's subject.
+  const paging = usePageParams('r', 10);
+  const r = useAsync(
+    (signal) => api<Paged<Readers>>(`/api/audit/traces/datasets/${encodeURIComponent(datasetId)}/readers`, { signal, query: paging.query }),
+    [datasetId, paging.page, paging.pageSize],
+  );
   return (
     <Card title="谁读取了这个数据集">
       {r.error ? <ProblemAlert error={r.error} onRetry={r.reload} /> : null}
@@ -168,9 +173,9 @@ function ReadersCard({ datasetId }: { datasetId: string }) {
         rowKey={(x) => `${x.actor.type}:${x.actor.id}:${x.appId}:${x.deptId}`}
         size="small"
         loading={r.loading}
-        dataSource={r.data ?? []}
+        dataSource={r.data?.items ?? []}
         locale={{ emptyText: '还没有读取记录' }}
-        pagination={{ pageSize: 10, hideOnSinglePage: true }}
+        pagination={paging.pagination(r.data?.total)}
         columns={[
           { title: '读取者', render: (_: unknown, x) => <Link to={`/audit/timeline?actorId=${encodeURIComponent(x.actor.id)}`}>{x.actor.name ?? `${x.actor.type} ${x.actor.id.slice(0, 8)}`}</Link> },
           { title: '次数', dataIndex: 'accesses', width: 60 },
@@ -185,7 +190,9 @@ function ReadersCard({ datasetId }: { datasetId: string }) {
 
 function AccessedCard({ mode, id }: { mode: Mode; id: string }) {
   const datasets = useDatasetOptions();
-  const r = useAsync((signal) => api<Accessed[]>('/api/audit/traces/accessed', { signal, query: { [mode]: id } }), [mode, id]);
+  // Paged on the server, most recently accessed first; the page is in the URL (?apage=).
+  const paging = usePageParams('a', 10);
+  const r = useAsync((signal) => api<Paged<Accessed>>('/api/audit/traces/accessed', { signal, query: { [mode]: id, ...paging.query } }), [mode, id, paging.page, paging.pageSize]);
   return (
     <Card title={mode === 'actorId' ? '该操作者访问了什么' : '该部门访问了什么'}>
       {r.error ? <ProblemAlert error={r.error} onRetry={r.reload} /> : null}
@@ -193,9 +200,9 @@ function AccessedCard({ mode, id }: { mode: Mode; id: string }) {
         rowKey={(x) => `${x.datasetId}:${x.entryId}`}
         size="small"
         loading={r.loading}
-        dataSource={r.data ?? []}
+        dataSource={r.data?.items ?? []}
         locale={{ emptyText: '没有数据访问记录' }}
-        pagination={{ pageSize: 10, hideOnSinglePage: true }}
+        pagination={paging.pagination(r.data?.total)}
         columns={[
           { title: '数据集', render: (_: unknown, x) => (x.datasetId ? <Link to={`/audit/chain?datasetId=${encodeURIComponent(x.datasetId)}`}>{datasets.name(x.datasetId)}</Link> : (x.entryId ?? '—')) },
           { title: '次数', dataIndex: 'accesses', width: 60 },

@@ -1,12 +1,11 @@
+import { PageQuery } from '@gov/shared';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsObject, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { RULE_NAMES } from '../alert-rules';
 
-export class AlertListQuery {
+export class AlertListQuery extends PageQuery {
   @ApiPropertyOptional({ enum: ['open', 'acknowledged', 'closed'] }) @IsOptional() @IsIn(['open', 'acknowledged', 'closed']) status?: 'open' | 'acknowledged' | 'closed';
   @ApiPropertyOptional({ enum: RULE_NAMES }) @IsOptional() @IsIn(RULE_NAMES as unknown as string[]) rule?: string;
-  @ApiPropertyOptional({ default: 100, maximum: 1000 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
 }
 
 export class CloseAlertDto {

@@ -1,3 +1,4 @@
+import { PageQuery } from '@gov/shared';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
@@ -33,7 +34,7 @@ export class ExportQuery extends TraceQuery {
   @ApiPropertyOptional({ enum: ['csv', 'xlsx'], default: 'csv' }) @IsOptional() @IsIn(['csv', 'xlsx']) format?: 'csv' | 'xlsx';
 }
 
-export class AccessorQuery {
+export class AccessorQuery extends PageQuery {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(128) actorId?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(128) appId?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(128) deptId?: string;
