@@ -12,7 +12,7 @@ const CLOSE_WAIT_MS = 5000;
 
 /**
  * The worker's young generation: V8's default (up to 3 × 16 MB semi-spaces) comes on top of the
- * main thread's and added about 60 MB to the peak RSS of a 1,000,000-row load; 12 MB adds about 20.
+ * main thread's and added about 60 MB to the peak RSS of a 1,000,000-row load; with 12 MB the worker adds 20–35 MB.
  */
 const LIMITS = { maxYoungGenerationSizeMb: 12 };
 
