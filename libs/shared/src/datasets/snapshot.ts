@@ -71,6 +71,9 @@ export function snapshotTap(storage: ObjectStorage, key: string): { tap: Transfo
   let bytes = 0;
   let rows = 0;
   const body = new PassThrough();
+  // A load that fails before the store has started reading (its put awaits first) destroys `body`
+  // with the load's error: observed through `stored`, never an unhandled 'error' that ends the process.
+  body.on('error', () => undefined);
   const stored = storage.put(key, body, { contentType: 'text/tab-separated-values; charset=utf-8' });
   stored.catch(() => undefined); // observed by result() or abort()
   const tap = new Transform({
