@@ -62,7 +62,13 @@ describe('review and publication', () => {
     const submitted = await op.expect(200, 'POST', `/entries/${draft.id}/submit`);
     expect(submitted.status).toBe('submitted');
     expect((await op.call('POST', `/entries/${draft.id}/approve`, {})).status).toBe(403);
-    expect((await admin.expect(200, 'GET', '/reviews')).map((e: { id: string }) => e.id)).toContain(draft.id);
+    expect((await admin.expect(200, 'GET', '/reviews?pageSize=100')).items.map((e: { id: string }) => e.id)).toContain(draft.id);
+    // Paged longest waiting first; department staff cannot read the queue.
+    const queue = await admin.expect(200, 'GET', '/reviews?pageSize=1');
+    expect(queue).toMatchObject({ page: 1, pageSize: 1 });
+    expect(queue.total).toBeGreaterThanOrEqual(1);
+    expect(queue.items).toHaveLength(1);
+    expect((await op.call('GET', '/reviews')).status).toBe(403);
 
     const published = await admin.expect(200, 'POST', `/entries/${draft.id}/approve`, { comment: '同意发布' });
     expect(published.status).toBe('published');
@@ -150,7 +156,7 @@ describe('visibility', () => {
 describe('deadlines in working days', () => {
   it('opens a 20-working-day limit for a new system, meets it on submission and flags overdue ones', async () => {
     const system = await op.expect(201, 'POST', '/systems', { name: '信用监管系统' });
-    const [deadline] = (await op.expect(200, 'GET', '/deadlines?status=open')).filter((d: { subjectId: string }) => d.subjectId === system.id);
+    const [deadline] = (await op.expect(200, 'GET', '/deadlines?status=open&pageSize=100')).items.filter((d: { subjectId: string }) => d.subjectId === system.id);
     expect(deadline).toMatchObject({ kind: 'register_linked_resource', limitWorkingDays: 20 });
     expect(deadline.dueOn).toBe(new WorkingDayCalendar().addWorkingDays(toShanghaiDate(new Date()), 20));
     expect(deadline.remainingWorkingDays).toBe(20);
@@ -160,16 +166,25 @@ describe('deadlines in working days', () => {
     await p.pool.query(`UPDATE catalog.deadline SET due_on = current_date - 10 WHERE subject_id = $1`, [late.id]);
     expect((await admin.expect(200, 'POST', '/deadlines/sweep')).flagged).toBe(1);
     expect((await admin.expect(200, 'POST', '/deadlines/sweep')).flagged).toBe(0);
-    const overdue = await op.expect(200, 'GET', '/deadlines?status=overdue');
+    const overdue = (await op.expect(200, 'GET', '/deadlines?status=overdue')).items;
     expect(overdue.map((d: { subjectId: string }) => d.subjectId)).toEqual([late.id]);
     expect(overdue[0].remainingWorkingDays).toBeLessThan(0);
-    expect((await otherOp.expect(200, 'GET', '/deadlines?status=overdue')).length).toBe(0);
+    expect((await otherOp.expect(200, 'GET', '/deadlines?status=overdue')).total).toBe(0);
+    expect((await admin.expect(200, 'GET', '/deadlines?status=overdue&pageSize=100')).items.map((d: { subjectId: string }) => d.subjectId)).toContain(late.id);
     const events = await p.pool.query(`SELECT envelope->'payload' AS payload FROM catalog.outbox WHERE event_name = 'catalog.deadline.overdue'`);
     expect(events.rows.map((r) => r.payload.subjectId)).toEqual([late.id]);
 
     const entry = await op.expect(201, 'POST', '/entries', { metadata: compliantMetadata(system.id, { name: '信用监管信息' }) });
     await op.expect(200, 'POST', `/entries/${entry.id}/submit`);
-    const met = (await op.expect(200, 'GET', '/deadlines?status=met')).map((d: { subjectId: string }) => d.subjectId);
+    const met = (await op.expect(200, 'GET', '/deadlines?status=met&pageSize=100')).items.map((d: { subjectId: string }) => d.subjectId);
     expect(met).toContain(system.id);
+
+    // Paged earliest due first with an id tie-break: one-item pages walk the same order as one big page.
+    const all = await op.expect(200, 'GET', '/deadlines?pageSize=100');
+    expect(all.total).toBeGreaterThanOrEqual(3);
+    const walked: string[] = [];
+    for (const page of [1, 2, 3]) walked.push(...(await op.expect(200, 'GET', `/deadlines?page=${page}&pageSize=1`)).items.map((d: { id: string }) => d.id));
+    expect(walked).toEqual(all.items.slice(0, 3).map((d: { id: string }) => d.id));
+    expect(all.items.map((d: { dueOn: string }) => d.dueOn)).toEqual([...all.items.map((d: { dueOn: string }) => d.dueOn)].sort());
   });
 });

@@ -42,8 +42,8 @@ async function publish(api: Api, metadata: CatalogMetadata) {
   await api.expect(200, 'POST', `/entries/${d.id}/submit`);
   return admin.expect(200, 'POST', `/entries/${d.id}/approve`, {});
 }
-const element = async (code: string) => (await admin.expect(200, 'GET', '/data-elements')).find((e: { code: string }) => e.code === code);
-const conflictsOf = async (api: Api, query = '') => (await api.expect(200, 'GET', `/conflicts${query}`)) as any[];
+const element = async (code: string) => (await admin.expect(200, 'GET', `/data-elements?q=${code}`)).items.find((e: { code: string }) => e.code === code);
+const conflictsOf = async (api: Api, query = '') => (await api.expect(200, 'GET', `/conflicts${query}${query ? '&' : '?'}pageSize=100`)).items as any[];
 
 const USCC = { name: '统一社会信用代码', aliases: ['社会信用代码', '信用代码'], description: '法人和其他组织统一社会信用代码' };
 
@@ -68,6 +68,14 @@ describe('数源部门 and duplicate collection', () => {
     // Clearing the source also clears its source entry; naming a department again starts without one.
     const cleared = await admin.expect(200, 'PUT', '/data-elements/USCC', USCC);
     expect(cleared).toMatchObject({ code: 'USCC', sourceDeptId: null, sourceEntryId: null });
+    // The register pages by code; q matches a part of the code or the name.
+    const all = await scjg.expect(200, 'GET', '/data-elements?pageSize=100');
+    expect(all.items.map((e: any) => e.code)).toEqual([...all.items.map((e: any) => e.code)].sort());
+    const first = await scjg.expect(200, 'GET', '/data-elements?pageSize=1');
+    expect(first).toMatchObject({ total: all.total, page: 1, pageSize: 1, items: [{ code: all.items[0].code }] });
+    expect((await scjg.expect(200, 'GET', `/data-elements?q=${encodeURIComponent('信用代码')}`)).items.map((e: any) => e.code)).toContain('USCC');
+    expect((await scjg.expect(200, 'GET', '/data-elements?q=uscc')).items.map((e: any) => e.code)).toEqual(['USCC']);
+    expect((await scjg.expect(200, 'GET', `/data-elements?q=${encodeURIComponent('社会信用代码')}&pageSize=100`)).items.map((e: any) => e.code)).toContain('USCC');
     const designated = await admin.expect(200, 'PUT', '/data-elements/USCC', { ...USCC, sourceDeptId: dept.scjg.id });
     expect(designated).toMatchObject({ code: 'USCC', name: '统一社会信用代码', aliases: USCC.aliases, sourceDeptId: dept.scjg.id, sourceEntryId: null });
     expect(await element('USCC')).toMatchObject({ sourceDeptId: dept.scjg.id, sourceEntryId: null });
@@ -147,6 +155,14 @@ describe('数源部门 and duplicate collection', () => {
     expect((await conflictsOf(admin, '?status=open')).map((c) => c.id)).toContain(conflict.id);
     expect((await conflictsOf(admin, '?status=resolved')).map((c) => c.id)).not.toContain(conflict.id);
     expect((await admin.call('GET', '/conflicts?kind=other')).status).toBe(400);
+    // Paged newest first with an id tie-break: one-conflict pages walk the same order as one big page.
+    const all = await admin.expect(200, 'GET', '/conflicts?pageSize=100');
+    expect(all).toMatchObject({ page: 1, pageSize: 100, total: all.items.length });
+    const walked: string[] = [];
+    for (let page = 1; page <= Math.min(all.total, 3); page++) walked.push(...(await admin.expect(200, 'GET', `/conflicts?page=${page}&pageSize=1`)).items.map((c: any) => c.id));
+    expect(walked).toEqual(all.items.slice(0, walked.length).map((c: any) => c.id));
+    expect((await gaj.expect(200, 'GET', '/conflicts?pageSize=1')).total).toBe((await conflictsOf(gaj)).length);
+    expect((await admin.call('GET', '/conflicts?pageSize=101')).status).toBe(400);
   });
 
   it('designate_source: only the data bureau, only one of the two departments; the element follows', async () => {

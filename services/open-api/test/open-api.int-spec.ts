@@ -360,11 +360,19 @@ describe('rate limits, quotas, large-volume registration and blacklist', () => {
     await api.expect(200, 'GET', `/v1/datasets/${enterprise.entryId}/records?limit=1`, { key: apiKey });
 
     const ip = await bureau.expect(201, 'POST', '/v1/admin/blacklist', { token: adminToken, body: { kind: 'ip', value: '127.0.0.1', reason: '攻击流量' } });
+    // The list pages newest first (id tie-break), only entries in force, for the data bureau only.
+    const key = await bureau.expect(201, 'POST', '/v1/admin/blacklist', { token: adminToken, body: { kind: 'key', value: 'ok_nobody', reason: '分页测试' } });
+    const first = await bureau.expect(200, 'GET', '/v1/admin/blacklist?pageSize=1', { token: adminToken });
+    expect(first).toMatchObject({ total: 2, page: 1, pageSize: 1, items: [{ id: key.id, kind: 'key' }] });
+    expect(await bureau.expect(200, 'GET', '/v1/admin/blacklist?page=2&pageSize=1', { token: adminToken })).toMatchObject({ total: 2, items: [{ id: ip.id, kind: 'ip', reason: '攻击流量' }] });
+    expect(await bureau.expect(200, 'GET', '/v1/admin/blacklist?kind=app', { token: adminToken })).toMatchObject({ total: 0, items: [] });
+    expect((await bureau.call('GET', '/v1/admin/blacklist', { token: revToken })).status).toBe(403);
+    await bureau.expect(200, 'DELETE', `/v1/admin/blacklist/${key.id}`, { token: adminToken });
     expect((await api.call('GET', `/v1/datasets/${enterprise.entryId}/download?format=csv`)).body.code).toBe('OPEN_BLACKLISTED');
     await bureau.expect(200, 'DELETE', `/v1/admin/blacklist/${ip.id}`, { token: adminToken });
     expect((await api.call('GET', `/v1/datasets/${enterprise.entryId}`)).status).toBe(200);
     const changes = await p.pool.query(`SELECT count(*)::int AS n FROM openapi.outbox WHERE event_name = 'open.blacklist.changed'`);
-    expect(changes.rows[0].n).toBe(4);
+    expect(changes.rows[0].n).toBe(6);
   });
 });
 

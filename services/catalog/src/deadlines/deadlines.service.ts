@@ -1,4 +1,4 @@
-import { DepartmentScope, OutboxWriter, toShanghaiDate } from '@gov/shared';
+import { DepartmentScope, OutboxWriter, Page, PageQuery, toShanghaiDate } from '@gov/shared';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Not } from 'typeorm';
@@ -108,13 +108,17 @@ export class DeadlinesService implements OnApplicationBootstrap, OnApplicationSh
     });
   }
 
-  async list(scope: DepartmentScope, filter: { status?: string; deptId?: string }, now: Date = new Date()): Promise<DeadlineView[]> {
+  /** Obligations the caller may see, earliest due first (id tie-break), paged. */
+  async list(scope: DepartmentScope, filter: { status?: string; deptId?: string } & PageQuery, now: Date = new Date()): Promise<Page<DeadlineView>> {
+    const page = filter.page ?? 1;
+    const pageSize = filter.pageSize ?? 20;
     const qb = this.db.getRepository(Deadline).createQueryBuilder('d').orderBy('d.due_on').addOrderBy('d.id');
     if (!scope.all) qb.andWhere('d.dept_id IN (:...depts)', { depts: scope.deptIds.length ? scope.deptIds : ['00000000-0000-0000-0000-000000000000'] });
     if (filter.deptId) qb.andWhere('d.dept_id = :dept', { dept: filter.deptId });
     if (filter.status) qb.andWhere('d.status = :status', { status: filter.status });
     const today = toShanghaiDate(now);
-    return (await qb.getMany()).map((d) => ({
+    const [rows, total] = await qb.offset((page - 1) * pageSize).limit(pageSize).getManyAndCount();
+    const items = rows.map((d) => ({
       id: d.id,
       kind: d.kind,
       kindLabel: KIND_LABELS[d.kind],
@@ -128,6 +132,7 @@ export class DeadlinesService implements OnApplicationBootstrap, OnApplicationSh
       status: d.status,
       remainingWorkingDays: d.status === 'met' ? null : this.settings.calendar.workingDaysBetween(today, d.dueOn),
     }));
+    return { items, total, page, pageSize };
   }
 
   /** Counts per department of overdue obligations, for statistics. */

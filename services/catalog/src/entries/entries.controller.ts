@@ -1,4 +1,4 @@
-import { CurrentStaff, Roles, StaffPrincipal } from '@gov/shared';
+import { CurrentStaff, Page, PageQuery, Roles, StaffPrincipal } from '@gov/shared';
 import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SearchEntriesQuery, SearchResult } from '../search/dto/search.dto';
@@ -113,8 +113,8 @@ export class ReviewsController {
 
   @Get()
   @Roles('data_admin')
-  @ApiOperation({ summary: '待审核目录 / the review queue' })
-  queue(): Promise<EntryView[]> {
-    return this.entries.reviewQueue();
+  @ApiOperation({ summary: '待审核目录（等待最久在前，分页）/ the review queue, longest waiting first, paged: { items, total, page, pageSize }' })
+  queue(@Query() q: PageQuery): Promise<Page<EntryView>> {
+    return this.entries.reviewQueue(q);
   }
 }

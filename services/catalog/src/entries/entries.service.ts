@@ -5,6 +5,8 @@ import {
   DepartmentScope,
   EntryStatus,
   OutboxWriter,
+  Page,
+  PageQuery,
   ResourceClassification,
   StaffPrincipal,
   checkCatalogCompliance,
@@ -89,15 +91,20 @@ export class EntriesService {
   }
 
   /** Entries waiting for the data bureau's review, oldest first. */
-  async reviewQueue(): Promise<EntryView[]> {
-    const entries = await this.db
+  /** Entries (or changes) waiting for review, longest waiting first (id tie-break), paged. */
+  async reviewQueue(q: PageQuery = {}): Promise<Page<EntryView>> {
+    const page = q.page ?? 1;
+    const pageSize = q.pageSize ?? 20;
+    const [entries, total] = await this.db
       .getRepository(CatalogEntry)
       .createQueryBuilder('e')
-      .where(`e.status = 'submitted' OR e.change_status = 'submitted'`)
+      .where(`(e.status = 'submitted' OR e.change_status = 'submitted')`)
       .orderBy('e.updated_at')
-      .limit(500)
-      .getMany();
-    return Promise.all(entries.map((e) => this.view(this.db.manager, e)));
+      .addOrderBy('e.id')
+      .offset((page - 1) * pageSize)
+      .limit(pageSize)
+      .getManyAndCount();
+    return { items: await Promise.all(entries.map((e) => this.view(this.db.manager, e))), total, page, pageSize };
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 import { CurrentStaff, Roles, StaffPrincipal, departmentScopeOf } from '@gov/shared';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { DataElementCodeParam, ListConflictsQuery, ResolveConflictDto, UpsertDataElementDto } from './dto/one-source.dto';
+import { DataElementCodeParam, ListConflictsQuery, ListElementsQuery, ResolveConflictDto, UpsertDataElementDto } from './dto/one-source.dto';
 import { OneSourceService } from './one-source.service';
 
 @ApiTags('一数一源 one data, one source')
@@ -11,9 +11,9 @@ export class OneSourceController {
   constructor(private readonly oneSource: OneSourceService) {}
 
   @Get('data-elements')
-  @ApiOperation({ summary: '数据元及其数源部门 / data elements and their source departments' })
-  elements() {
-    return this.oneSource.listElements();
+  @ApiOperation({ summary: '数据元及其数源部门（按编码，分页）/ data elements and their source departments, by code, paged: { items, total, page, pageSize }' })
+  elements(@Query() q: ListElementsQuery) {
+    return this.oneSource.listElements({ q: q.q?.trim() || undefined, page: q.page, pageSize: q.pageSize });
   }
 
   @Put('data-elements/:code')
@@ -24,7 +24,7 @@ export class OneSourceController {
   }
 
   @Get('conflicts')
-  @ApiOperation({ summary: '一数一源冲突清单 / conflicts list (the bureau sees all, departments their own)' })
+  @ApiOperation({ summary: '一数一源冲突清单（最新在前，分页）/ conflicts list (the bureau sees all, departments their own), paged: { items, total, page, pageSize }' })
   conflicts(@CurrentStaff() staff: StaffPrincipal, @Query() q: ListConflictsQuery) {
     return this.oneSource.listConflicts(departmentScopeOf(staff), q);
   }

@@ -1,4 +1,4 @@
-import { DepartmentScope, OutboxWriter, StaffPrincipal } from '@gov/shared';
+import { DepartmentScope, OutboxWriter, Page, PageQuery, StaffPrincipal } from '@gov/shared';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -17,8 +17,14 @@ export class OneSourceService {
     private readonly entries: EntriesService,
   ) {}
 
-  listElements(): Promise<DataElementRecord[]> {
-    return this.db.getRepository(DataElementRecord).find({ order: { code: 'ASC' } });
+  /** Data elements by code (the primary key), paged; `q` matches a part of the code (any case), the name or an alias. */
+  async listElements(q: { q?: string } & PageQuery = {}): Promise<Page<DataElementRecord>> {
+    const page = q.page ?? 1;
+    const pageSize = q.pageSize ?? 20;
+    const qb = this.db.getRepository(DataElementRecord).createQueryBuilder('e').orderBy('e.code', 'ASC');
+    if (q.q) qb.andWhere('(strpos(e.code, upper(:q)) > 0 OR strpos(e.name, :q) > 0 OR EXISTS (SELECT 1 FROM unnest(e.aliases) AS a WHERE strpos(a, :q) > 0))', { q: q.q });
+    const [items, total] = await qb.offset((page - 1) * pageSize).limit(pageSize).getManyAndCount();
+    return { items, total, page, pageSize };
   }
 
   async upsertElement(staff: StaffPrincipal, code: string, dto: UpsertDataElementDto): Promise<DataElementRecord> {
@@ -52,12 +58,16 @@ export class OneSourceService {
     });
   }
 
-  listConflicts(scope: DepartmentScope, q: ListConflictsQuery): Promise<SourceConflict[]> {
-    const qb = this.db.getRepository(SourceConflict).createQueryBuilder('c').orderBy('c.created_at', 'DESC').limit(1000);
-    if (!scope.all) qb.andWhere('(c.dept_id IN (:...d) OR c.other_dept_id IN (:...d))', { d: scope.deptIds });
+  /** Conflicts the caller may see (the bureau: all; a department: those it is a party to), newest first (id tie-break), paged. */
+  async listConflicts(scope: DepartmentScope, q: ListConflictsQuery): Promise<Page<SourceConflict>> {
+    const page = q.page ?? 1;
+    const pageSize = q.pageSize ?? 20;
+    const qb = this.db.getRepository(SourceConflict).createQueryBuilder('c').orderBy('c.created_at', 'DESC').addOrderBy('c.id', 'DESC');
+    if (!scope.all) qb.andWhere('(c.dept_id IN (:...d) OR c.other_dept_id IN (:...d))', { d: scope.deptIds.length ? scope.deptIds : ['00000000-0000-0000-0000-000000000000'] });
     if (q.status) qb.andWhere('c.status = :status', { status: q.status });
     if (q.kind) qb.andWhere('c.kind = :kind', { kind: q.kind });
-    return qb.getMany();
+    const [items, total] = await qb.offset((page - 1) * pageSize).limit(pageSize).getManyAndCount();
+    return { items, total, page, pageSize };
   }
 
   /**

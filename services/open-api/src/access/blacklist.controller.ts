@@ -1,8 +1,8 @@
-import { CurrentStaff, OutboxWriter, Roles, StaffPrincipal } from '@gov/shared';
-import { Body, Controller, Delete, Get, Injectable, Param, Post } from '@nestjs/common';
+import { CurrentStaff, OutboxWriter, Page, pageOf, PageQuery, Roles, StaffPrincipal } from '@gov/shared';
+import { Body, Controller, Delete, Get, Injectable, Param, Post, Query } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsString, MaxLength, MinLength } from 'class-validator';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { OpenErrors } from '../open.errors';
 import { BlacklistCache } from './blacklist.service';
@@ -13,6 +13,19 @@ export class AddBlacklistDto {
   @ApiProperty({ description: '列入理由' }) @IsString() @MinLength(2) @MaxLength(1000) reason: string;
 }
 
+export class BlacklistQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: ['key', 'app', 'ip'] }) @IsOptional() @IsIn(['key', 'app', 'ip']) kind?: 'key' | 'app' | 'ip';
+}
+
+export interface BlacklistEntry {
+  id: string;
+  kind: 'key' | 'app' | 'ip';
+  value: string;
+  reason: string;
+  createdBy: string | null;
+  createdAt: Date;
+}
+
 @Injectable()
 export class BlacklistService {
   constructor(
@@ -21,8 +34,17 @@ export class BlacklistService {
     private readonly cache: BlacklistCache,
   ) {}
 
-  list() {
-    return this.db.query(`SELECT id, kind, value, reason, created_by AS "createdBy", created_at AS "createdAt" FROM openapi.blacklist WHERE removed_at IS NULL ORDER BY created_at DESC`);
+  /** Entries in force, newest first (id tie-break), paged. */
+  list(q: BlacklistQuery = {}): Promise<Page<BlacklistEntry>> {
+    const params: unknown[] = [];
+    const kind = q.kind ? ` AND kind = $${params.push(q.kind)}` : '';
+    return pageOf(
+      this.db,
+      { select: `id, kind, value, reason, created_by AS "createdBy", created_at AS "createdAt"`, from: `FROM openapi.blacklist WHERE removed_at IS NULL${kind}`, orderBy: 'created_at DESC, id DESC' },
+      params,
+      q,
+      (r) => r as BlacklistEntry,
+    );
   }
 
   async add(staff: StaffPrincipal, dto: AddBlacklistDto) {
@@ -60,9 +82,9 @@ export class BlacklistController {
 
   @Get()
   @Roles('data_admin')
-  @ApiOperation({ summary: '黑名单 / blacklist' })
-  list() {
-    return this.blacklist.list();
+  @ApiOperation({ summary: '黑名单（最新在前，分页）/ blacklist, newest first, paged: { items, total, page, pageSize }' })
+  list(@Query() q: BlacklistQuery) {
+    return this.blacklist.list(q);
   }
 
   @Post()

@@ -2,7 +2,7 @@ import { App, Button, Card, Form, Input, Popconfirm, Select, Table, Tag } from '
 import { useState } from 'react';
 import { api } from '../../api/client';
 import { ProblemAlert } from '../../components/ProblemAlert';
-import { useAsync } from '../../components/useAsync';
+import { Paged, useAsync, usePageParams } from '../../components/useAsync';
 
 interface Entry {
   id: string;
@@ -18,7 +18,9 @@ const KIND = { key: '密钥前缀', app: '应用', ip: 'IP 地址' } as const;
 /** 开放接口黑名单: keys, apps or addresses refused by the open API. */
 export default function BlacklistPage() {
   const { message } = App.useApp();
-  const list = useAsync((signal) => api<Entry[]>('/api/open/v1/admin/blacklist', { signal }), []);
+  // Paged on the server, newest first; the page and size are in the URL.
+  const paging = usePageParams('', 20);
+  const list = useAsync((signal) => api<Paged<Entry>>('/api/open/v1/admin/blacklist', { signal, query: paging.query }), [paging.page, paging.pageSize]);
   const [error, setError] = useState<unknown>();
   const [form] = Form.useForm();
   const run = async (fn: () => Promise<unknown>, done: string) => {
@@ -58,9 +60,9 @@ export default function BlacklistPage() {
           rowKey="id"
           size="small"
           loading={list.loading}
-          dataSource={list.data ?? []}
+          dataSource={list.data?.items ?? []}
           locale={{ emptyText: '黑名单为空' }}
-          pagination={{ pageSize: 20, hideOnSinglePage: true }}
+          pagination={paging.pagination(list.data?.total, { showSizeChanger: true })}
           columns={[
             { title: '类型', dataIndex: 'kind', width: 100, render: (k: Entry['kind']) => <Tag>{KIND[k] ?? k}</Tag> },
             { title: '值', dataIndex: 'value' },

@@ -5,7 +5,7 @@ import { useAuth } from '../../api/auth';
 import { api } from '../../api/client';
 import type { SourceConflict } from '../../api/types';
 import { ProblemAlert } from '../../components/ProblemAlert';
-import { useAsync } from '../../components/useAsync';
+import { Paged, useAsync, usePageParams } from '../../components/useAsync';
 import { useDepartments } from './useDepartments';
 
 const KINDS: Record<string, { label: string; color: string }> = {
@@ -23,9 +23,12 @@ const RESOLUTIONS = [
 export default function ConflictsPage() {
   const { hasRole } = useAuth();
   const depts = useDepartments();
-  const [status, setStatus] = useState<'open' | 'resolved'>('open');
+  // The status (?status=), page and size are in the URL; the server pages, newest first, within what the caller may see.
+  const paging = usePageParams('', 20);
+  const status: 'open' | 'resolved' = paging.params.get('status') === 'resolved' ? 'resolved' : 'open';
+  const setStatus = (next: typeof status) => paging.setFilter({ status: next === 'open' ? undefined : next });
   const [resolving, setResolving] = useState<SourceConflict>();
-  const list = useAsync((signal) => api<SourceConflict[]>('/api/catalog/conflicts', { signal, query: { status } }), [status]);
+  const list = useAsync((signal) => api<Paged<SourceConflict>>('/api/catalog/conflicts', { signal, query: { status, ...paging.query } }), [status, paging.page, paging.pageSize]);
 
   return (
     <div>
@@ -46,9 +49,9 @@ export default function ConflictsPage() {
         <Table<SourceConflict>
           rowKey="id"
           loading={list.loading}
-          dataSource={list.data ?? []}
+          dataSource={list.data?.items ?? []}
           locale={{ emptyText: status === 'open' ? '没有待处理的冲突' : '暂无已处理记录' }}
-          pagination={{ pageSize: 20, hideOnSinglePage: true }}
+          pagination={paging.pagination(list.data?.total, { showSizeChanger: true })}
           columns={[
             { title: '类型', dataIndex: 'kind', width: 120, render: (k: string) => <Tag color={KINDS[k]?.color}>{KINDS[k]?.label ?? k}</Tag> },
             {

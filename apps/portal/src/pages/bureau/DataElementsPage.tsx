@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useAuth } from '../../api/auth';
 import { api } from '../../api/client';
 import { ProblemAlert } from '../../components/ProblemAlert';
-import { useAsync } from '../../components/useAsync';
+import { Paged, useAsync, usePageParams } from '../../components/useAsync';
 import { useDepartments } from './useDepartments';
 
 interface DataElement {
@@ -20,10 +20,11 @@ interface DataElement {
 export default function DataElementsPage() {
   const { hasRole } = useAuth();
   const depts = useDepartments();
-  const list = useAsync((signal) => api<DataElement[]>('/api/catalog/data-elements', { signal }), []);
+  // The filter (?q=), page and size are in the URL; the server filters (code, name, alias) and pages by code.
+  const paging = usePageParams('', 20);
+  const q = paging.params.get('q') ?? '';
+  const list = useAsync((signal) => api<Paged<DataElement>>('/api/catalog/data-elements', { signal, query: { q: q || undefined, ...paging.query } }), [q, paging.page, paging.pageSize]);
   const [editing, setEditing] = useState<Partial<DataElement>>();
-  const [q, setQ] = useState('');
-  const rows = (list.data ?? []).filter((e) => !q || e.name.includes(q) || e.code.includes(q.toUpperCase()) || e.aliases.some((a) => a.includes(q)));
   return (
     <div>
       <h1 className="page-title">数据元与数源部门</h1>
@@ -35,16 +36,16 @@ export default function DataElementsPage() {
             </Button>
           )
         }
-        title={<Input.Search placeholder="按名称、代码、别名筛选" allowClear onSearch={setQ} onChange={(e) => !e.target.value && setQ('')} style={{ width: 300 }} aria-label="筛选数据元" />}
+        title={<Input.Search key={q} placeholder="按名称、代码、别名筛选" allowClear defaultValue={q} onSearch={(v) => paging.setFilter({ q: v.trim() })} onChange={(e) => !e.target.value && q && paging.setFilter({ q: undefined })} style={{ width: 300 }} aria-label="筛选数据元" />}
       >
         {list.error ? <ProblemAlert error={list.error} onRetry={list.reload} /> : null}
         <Table<DataElement>
           rowKey="code"
           size="small"
           loading={list.loading}
-          dataSource={rows}
-          locale={{ emptyText: '暂无数据元' }}
-          pagination={{ pageSize: 20, hideOnSinglePage: true }}
+          dataSource={list.data?.items ?? []}
+          locale={{ emptyText: q ? `没有匹配“${q}”的数据元` : '暂无数据元' }}
+          pagination={paging.pagination(list.data?.total, { showSizeChanger: true })}
           columns={[
             { title: '代码', dataIndex: 'code', render: (c: string) => <Typography.Text code>{c}</Typography.Text> },
             { title: '名称', dataIndex: 'name' },

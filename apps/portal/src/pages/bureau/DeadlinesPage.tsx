@@ -1,9 +1,8 @@
 import { Card, Segmented, Table, Tag } from 'antd';
-import { useState } from 'react';
 import { api } from '../../api/client';
 import type { Deadline } from '../../api/types';
 import { ProblemAlert } from '../../components/ProblemAlert';
-import { useAsync } from '../../components/useAsync';
+import { Paged, useAsync, usePageParams } from '../../components/useAsync';
 import { useDepartments } from './useDepartments';
 
 const STATUS = { open: { label: '进行中', color: 'processing' }, met: { label: '已完成', color: 'success' }, overdue: { label: '已超期', color: 'error' } } as const;
@@ -11,8 +10,12 @@ const STATUS = { open: { label: '进行中', color: 'processing' }, met: { label
 /** 编目时限 / 逾期清单: obligations counted in working days (holidays and 调休 included). */
 export default function DeadlinesPage() {
   const depts = useDepartments();
-  const [status, setStatus] = useState<'open' | 'overdue' | 'met'>('overdue');
-  const list = useAsync((signal) => api<Deadline[]>('/api/catalog/deadlines', { signal, query: { status } }), [status]);
+  // The status (?status=), page and size are in the URL; the server pages, earliest due first.
+  const paging = usePageParams('', 20);
+  const s = paging.params.get('status');
+  const status: 'open' | 'overdue' | 'met' = s === 'open' || s === 'met' ? s : 'overdue';
+  const setStatus = (next: typeof status) => paging.setFilter({ status: next === 'overdue' ? undefined : next });
+  const list = useAsync((signal) => api<Paged<Deadline>>('/api/catalog/deadlines', { signal, query: { status, ...paging.query } }), [status, paging.page, paging.pageSize]);
   return (
     <div>
       <h1 className="page-title">编目时限与逾期清单</h1>
@@ -32,9 +35,9 @@ export default function DeadlinesPage() {
         <Table<Deadline>
           rowKey="id"
           loading={list.loading}
-          dataSource={list.data ?? []}
+          dataSource={list.data?.items ?? []}
           locale={{ emptyText: status === 'overdue' ? '没有超期事项' : '暂无记录' }}
-          pagination={{ pageSize: 20, hideOnSinglePage: true }}
+          pagination={paging.pagination(list.data?.total, { showSizeChanger: true })}
           columns={[
             { title: '事项', render: (_: unknown, d) => d.kindLabel },
             { title: '部门', render: (_: unknown, d) => depts.name(d.deptId) },

@@ -3,12 +3,14 @@ import { Link } from 'react-router';
 import { api } from '../../api/client';
 import type { EntryView } from '../../api/types';
 import { ProblemAlert } from '../../components/ProblemAlert';
-import { useAsync } from '../../components/useAsync';
+import { Paged, useAsync, usePageParams } from '../../components/useAsync';
 import { DATA_DOMAINS, OPEN_TYPES, SHARE_TYPES, label } from '../../standard';
 
 /** 目录审核队列: entries submitted by departments, oldest first. */
 export default function ReviewQueuePage() {
-  const q = useAsync((signal) => api<EntryView[]>('/api/catalog/reviews', { signal }), []);
+  // Paged on the server, longest waiting first; the page and size are in the URL.
+  const paging = usePageParams('', 20);
+  const q = useAsync((signal) => api<Paged<EntryView>>('/api/catalog/reviews', { signal, query: paging.query }), [paging.page, paging.pageSize]);
   return (
     <div>
       <h1 className="page-title">目录审核</h1>
@@ -17,9 +19,9 @@ export default function ReviewQueuePage() {
         <Table<EntryView>
           rowKey="id"
           loading={q.loading}
-          dataSource={q.data ?? []}
+          dataSource={q.data?.items ?? []}
           locale={{ emptyText: '审核队列为空：部门提交的目录会出现在这里' }}
-          pagination={{ pageSize: 20, hideOnSinglePage: true, showTotal: (t) => `共 ${t} 条待审核` }}
+          pagination={{ ...paging.pagination(q.data?.total, { showSizeChanger: true }), showTotal: (t: number) => `共 ${t} 条待审核` }}
           columns={[
             {
               title: '信息资源名称',

@@ -1,3 +1,4 @@
+import { PageQuery } from '@gov/shared';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 
@@ -23,7 +24,11 @@ export class ResolveConflictDto {
   @ApiPropertyOptional({ description: 'merge: 保留的目录条目（另一条下架）' }) @IsOptional() @IsUUID() keepEntryId?: string;
 }
 
-export class ListConflictsQuery {
+export class ListElementsQuery extends PageQuery {
+  @ApiPropertyOptional({ description: '代码、名称或别名的一部分' }) @IsOptional() @IsString() @MaxLength(100) q?: string;
+}
+
+export class ListConflictsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: ['open', 'resolved'] }) @IsOptional() @IsIn(['open', 'resolved']) status?: 'open' | 'resolved';
   @ApiPropertyOptional({ enum: ['duplicate_collection', 'near_duplicate'] }) @IsOptional() @IsIn(['duplicate_collection', 'near_duplicate']) kind?: string;
 }
