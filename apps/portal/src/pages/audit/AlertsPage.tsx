@@ -37,7 +37,9 @@ export default function AlertsPage() {
       await api(`/api/audit/alerts/${a.id}/${kind}`, { method: 'POST', body: body ?? {} });
       message.success(kind === 'close' ? '已关闭' : '已确认');
       setClosing(undefined);
-      list.reload();
+      // Acknowledged or closed, it leaves the status it was listed under: the last one on a later page goes back a page.
+      if (list.data?.items.length === 1 && paging.page > 1) paging.setPage(paging.page - 1);
+      else list.reload();
     } catch (e) {
       setError(e);
     }

@@ -30,7 +30,9 @@ export default function NotificationsPage() {
   const read = async (n: Notice) => {
     try {
       await api(`/api/sharing/notifications/${n.id}/read`, { method: 'POST' });
-      list.reload();
+      // Read, it leaves the unread view: the last one on a later page goes back a page instead of showing it empty.
+      if (unread && list.data?.items.length === 1 && paging.page > 1) paging.setPage(paging.page - 1);
+      else list.reload();
     } catch (e) {
       setError(e);
     }

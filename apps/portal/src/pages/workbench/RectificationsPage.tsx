@@ -37,7 +37,9 @@ export default function RectificationsPage() {
       await api(`/api/ingest/rectifications/${closing.id}/close`, { body: version ? { version } : { answer: answer.trim() } });
       message.success('整改任务已关闭');
       setClosing(undefined);
-      list.reload();
+      // Closed, it leaves the list it was in: the last one on a later page goes back a page.
+      if (list.data?.items.length === 1 && paging.page > 1) paging.setPage(paging.page - 1);
+      else list.reload();
     } catch (e) {
       setError(e);
     }
