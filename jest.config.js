@@ -17,11 +17,6 @@ const common = {
 };
 
 module.exports = {
-  // Two workers at least, recycled when they grow: on a 2-core machine jest's default (cores - 1)
-  // runs everything in one process, whose heap grows suite after suite until late suites spend
-  // most of their time in GC (the CSV throughput spec: 8 s alone, 71 s at the end of a full run).
-  maxWorkers: Math.max(2, require('node:os').availableParallelism() - 1),
-  workerIdleMemoryLimit: '1GB',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{libs,services,apps,bench,scripts}/**/*.spec.ts'] },
     {
