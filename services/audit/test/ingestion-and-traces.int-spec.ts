@@ -44,14 +44,13 @@ describe('audit ingestion and traces', () => {
   it('re-consuming an event (redelivery, or replay past the inbox) logs it once', async () => {
     const env = await publish(p, 'sharing.data.accessed', access({ grantId: uuid() }), { actor: user('u-replay') });
     const seq = await logged(p, env.id);
-    const size = await auditLogOf(p).size();
     // Redelivered by the transport: the inbox drops it.
     await publishRaw(p, env.name, env.key, env);
     // Handed to the service again past the inbox (a replayed dead letter, another consumer group): the log drops it.
     await p.server.apps.audit.get(AuditIngestion).receive({ query: (sql: string, params: unknown[]) => p.pool.query(sql, params) } as any, env);
     await new Promise((r) => setTimeout(r, 500));
     await settled(p);
-    expect(await auditLogOf(p).size()).toBe(size);
+    // Once, at its first place (the log's size is not compared: what the services log in reaction may still arrive).
     const { rows } = await p.pool.query(`SELECT seq FROM audit.audit_record WHERE event_id = $1`, [env.id]);
     expect(rows.map((r) => Number(r.seq))).toEqual([seq]);
   });
