@@ -289,7 +289,10 @@ maybe('portal in a browser: ratings, requests, showcase, conditional opening, gr
     await handover.getByRole('button', { name: '登记交换' }).click();
     await page.locator('.ant-drawer').getByText('光盘 → 人社局 李四').waitFor();
     expect(await unlabelledControls(page)).toEqual([]);
-    await page.locator('.ant-drawer').getByRole('button', { name: 'Close' }).or(page.locator('.ant-drawer-close')).first().click();
+    // Closed by keyboard: the success message lies over the drawer's close button, and a message under
+    // the mouse never fades, so a click there can wait forever.
+    await page.keyboard.press('Escape');
+    await page.locator('.ant-drawer').getByText('光盘 → 人社局 李四').waitFor({ state: 'hidden' });
     await page.getByRole('tab', { name: '纠错反馈' }).click();
     const fb = page.getByTestId('share-feedback');
     await fb.getByText(/救助金额与民政系统不一致/).waitFor();
