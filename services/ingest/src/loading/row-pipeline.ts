@@ -9,7 +9,7 @@ import { RejectFileWriter, createRejectFileWriter, rejectLineOf } from '../valid
 import { RowValidator, createRowValidator } from '../validation/row-validator';
 import type { VersionComparison } from './version-compare';
 import type { SourceRecord } from '../pipeline/contracts';
-import { copyText } from './version-table';
+import { copyRowMaxBytes, writeCopyRow } from './copy-row';
 
 async function* singles(records: AsyncIterable<SourceRecord>): AsyncGenerator<SourceRecord[]> {
   for await (const record of records) yield [record];
@@ -94,7 +94,7 @@ export class RowPipeline {
    * Clean rows as COPY text (`_row` then the values, tab-separated, escaped), UTF-8 in buffers of
    * up to 256 KB: the bytes `accepted()` piped through `copyLineEncoder()` give, with one await per
    * batch of rows (the parser's `batches`) instead of several per row, no object per row and no
-   * 64 KB string rope to flatten. Bad rows go to the reject file on the way, as in `accepted()`;
+   * string per line (`writeCopyRow` encodes the values straight into the buffer). Bad rows go to the reject file on the way, as in `accepted()`;
    * each clean row's values also go to `onRow` (the sensitive-data scan of the load).
    */
   async *copyText(progress: Progress, onRow?: (values: (string | null)[]) => void): AsyncGenerator<Buffer> {
@@ -113,16 +113,13 @@ export class RowPipeline {
         this.accumulator.observe(values, problems);
         if (problems.length === 0) {
           onRow?.(values);
-          let line = String(record.rowNumber);
-          for (let i = 0; i < values.length; i++) line += '\t' + copyText(values[i]);
-          line += '\n';
-          // 3 bytes per UTF-16 unit is the most UTF-8 can take
-          if (at + line.length * 3 > out.length) {
+          const room = copyRowMaxBytes(values);
+          if (at + room > out.length) {
             if (at > 0) yield out.subarray(0, at);
-            out = Buffer.allocUnsafe(Math.max(SIZE, line.length * 3));
+            out = Buffer.allocUnsafe(Math.max(SIZE, room));
             at = 0;
           }
-          at += out.write(line, at);
+          at = writeCopyRow(out, at, record.rowNumber, values);
           continue;
         }
         const raw = record.raw ?? record.values.map((v) => v ?? '').join(',');
