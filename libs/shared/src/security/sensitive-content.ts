@@ -77,6 +77,19 @@ export function looksLikePersonName(value: string): boolean {
   return SURNAMES.has(value[0]) && value.length <= 3;
 }
 
+const SPACE_OR_HYPHEN = /[\s-]/;
+const SPACES_AND_HYPHENS = /[\s-]/g;
+
+/** Without spaces and hyphens, upper case; the value itself when that changes nothing (most values: no copy). */
+function compacted(value: string): string {
+  const bare = SPACE_OR_HYPHEN.test(value) ? value.replace(SPACES_AND_HYPHENS, '') : value;
+  for (let i = 0; i < bare.length; i++) {
+    const c = bare.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || c > 127) return bare.toUpperCase();
+  }
+  return bare;
+}
+
 /**
  * What a whole value is, if it is sensitive. `nameColumn` says the column is about people, the
  * only case in which a short Chinese word is read as a personal name.
@@ -84,7 +97,7 @@ export function looksLikePersonName(value: string): boolean {
 export function classifyValue(raw: string, opts: { nameColumn?: boolean } = {}): SensitiveKind | null {
   const value = raw.trim();
   if (value.length < 2 || value.length > 120) return null;
-  const compact = value.replace(/[\s-]/g, '').toUpperCase();
+  const compact = compacted(value);
   if (compact.length === 18 && isChineseIdNumber(compact)) return 'idNumber';
   if (compact.length === 18 && compact.startsWith('92') && isUscc(compact)) return 'individualUscc';
   if (MOBILE.test(compact)) return 'mobile';
@@ -105,13 +118,29 @@ const EMBEDDED_MOBILE = /(?<!\d)1[3-9]\d{9}(?!\d)/g;
 const URL_TEXT = /(?:https?:\/\/|www\.)[^\s\u4e00-\u9fa5，。；]+/gi;
 
 export function findEmbedded(raw: string): SensitiveKind[] {
-  if (raw.length < 11) return [];
+  // Both need a run of 11 digits or more (a mobile number is 11, an ID number 17 and a check
+  // character); taking out links only ever shortens runs. Most text has none: no regex runs.
+  if (raw.length < 11 || longestDigitRun(raw) < 11) return [];
   // Article ids and paths in links are long digit runs, not phone numbers.
   const text = raw.includes('://') || raw.includes('www.') ? raw.replace(URL_TEXT, ' ') : raw;
   const found: SensitiveKind[] = [];
-  for (const m of text.matchAll(EMBEDDED_ID)) if (isChineseIdNumber(m[0].toUpperCase())) found.push('idNumber');
-  for (const _ of text.matchAll(EMBEDDED_MOBILE)) found.push('mobile');
+  // exec over the module's global regexes (lastIndex is back at 0 once one fails): matchAll
+  // would clone the regex on every call.
+  for (let m = EMBEDDED_ID.exec(text); m !== null; m = EMBEDDED_ID.exec(text)) if (isChineseIdNumber(m[0].toUpperCase())) found.push('idNumber');
+  while (EMBEDDED_MOBILE.test(text)) found.push('mobile');
   return found;
+}
+
+function longestDigitRun(s: string): number {
+  let longest = 0;
+  let run = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++run > longest) longest = run;
+    } else run = 0;
+  }
+  return longest;
 }
 
 /** What one column holds, after a scan. */
