@@ -115,6 +115,20 @@ function hasReplacement(fields: (string | null)[]): boolean {
   return false;
 }
 
+/**
+ * A record, made by a constructor rather than an object literal: a chunk's records are all made at
+ * once and outlive a scavenge, which in some runs got the literal's allocation site pretenured;
+ * from then on every record, and through it every cell string, went to the old generation (a
+ * 250,000-row load then promoted about 1.5 MB per scavenge instead of 0.35 MB).
+ */
+class CsvRecord implements SourceRecord {
+  constructor(
+    public rowNumber: number,
+    public values: (string | null)[],
+    public raw: string,
+  ) {}
+}
+
 const ENCODING_ZH: Record<TextEncoding, string> = { 'utf-8': 'UTF-8', 'utf-8-bom': 'UTF-8', gb18030: 'GBK/GB18030', 'utf-16le': 'UTF-16', 'utf-16be': 'UTF-16' };
 
 /** Parses CSV from a stream (or a Buffer); resolves once the header has been read. */
@@ -194,7 +208,7 @@ export async function parseCsv(input: ByteInput | ByteReader, opts: CsvOptions =
       }
     }
     if (sink.pendingBlank > 0) sink.settleBlank();
-    out.push({ rowNumber, values: fields, raw });
+    out.push(new CsvRecord(rowNumber, fields, raw));
   });
 
   const texts = decodeChunks(reader.chunks(), decoder)[Symbol.asyncIterator]();

@@ -45,7 +45,14 @@ export type RecordCallback = (fields: (string | null)[], raw: string, row: numbe
 
 export class CsvTokenizer {
   private state = FIELD_START;
-  private fields: (string | null)[] = [];
+  /**
+   * The current record's fields so far: the first `fieldCount` of a scratch array reused for every
+   * record, copied out exactly sized when the record ends. A fresh `[]` per record made V8 move
+   * them, and through them every cell string, to the old generation: all of a chunk's records are
+   * made at once and outlive a scavenge, so the allocation site of the array got pretenured.
+   */
+  private readonly fields: (string | null)[] = [];
+  private fieldCount = 0;
   /** Content of the current field carried over from earlier chunks (or escapes). */
   private part = '';
   private quoted = false;
@@ -74,17 +81,23 @@ export class CsvTokenizer {
   ) {}
 
   private pushField(value: string | null): void {
-    if (this.fields.length >= this.maxFields) this.fieldOverflow = true;
-    else this.fields.push(value);
+    if (this.fieldCount >= this.maxFields) this.fieldOverflow = true;
+    else this.fields[this.fieldCount++] = value;
+  }
+
+  /** Forgets the current record's fields (and lets go of their text). */
+  private dropFields(): void {
+    this.fieldCount = 0;
+    this.fields.length = 0;
   }
 
   private emit(raw: string, extraFlags: number, recordLength: number): void {
     let flags = extraFlags;
     if (this.discard || recordLength > this.maxLine) flags |= RECORD_TOO_LONG;
     if (this.fieldOverflow) flags |= RECORD_TOO_MANY_FIELDS;
-    const fields = this.fields;
+    const fields = this.fields.slice(0, this.fieldCount);
     const startChunk = this.recordStartChunk;
-    this.fields = [];
+    this.fieldCount = 0;
     this.part = '';
     this.quoted = false;
     if (this.rawParts.length > 0) this.rawParts = [];
@@ -108,7 +121,7 @@ export class CsvTokenizer {
       this.pendingCR = false;
       if (n > 0 && t.charCodeAt(0) === LF) i = 1;
     }
-    if (this.state === FIELD_START && this.fields.length === 0 && this.rawLen === 0) this.recordStartChunk = chunkNo;
+    if (this.state === FIELD_START && this.fieldCount === 0 && this.rawLen === 0) this.recordStartChunk = chunkNo;
     let recStart = i;
     let segStart = i;
     let state = this.state;
@@ -196,7 +209,7 @@ export class CsvTokenizer {
     if (state === UNQUOTED || state === AFTER_QUOTED || state === QUOTED) {
       if (!this.discard) this.part += t.slice(segStart, n);
     }
-    const inRecord = recStart < n || (state !== FIELD_START || this.fields.length > 0 || this.rawLen > 0);
+    const inRecord = recStart < n || (state !== FIELD_START || this.fieldCount > 0 || this.rawLen > 0);
     if (!inRecord || this.pendingCR) return;
     if (recStart < n) {
       if (!this.discard) this.rawParts.push(t.slice(recStart, n));
@@ -208,11 +221,11 @@ export class CsvTokenizer {
       this.rawHead = this.rawParts.join('').slice(0, RAW_MAX_CHARS);
       this.rawParts = [];
       this.part = '';
-      this.fields = [];
+      this.dropFields();
     }
     if (this.discard) {
       this.part = '';
-      this.fields.length = 0;
+      this.dropFields();
     }
   }
 
@@ -260,12 +273,12 @@ export class CsvTokenizer {
       const bad = lineEnd < 0 ? full : full.slice(0, lineEnd);
       let rest = '';
       if (lineEnd >= 0) rest = full.slice(full.charCodeAt(lineEnd) === CR && full.charCodeAt(lineEnd + 1) === LF ? lineEnd + 2 : lineEnd + 1);
-      this.fields = [];
+      this.dropFields();
       this.emit(bad.length > RAW_MAX_CHARS ? bad.slice(0, RAW_MAX_CHARS) : bad, RECORD_UNBALANCED_QUOTE, bad.length);
       if (rest.length === 0) return;
       this.feed(rest, this.chunkNo);
     }
-    const inRecord = this.state !== FIELD_START || this.fields.length > 0 || this.rawLen > 0;
+    const inRecord = this.state !== FIELD_START || this.fieldCount > 0 || this.rawLen > 0;
     if (!inRecord) return;
     if (this.state === FIELD_START) this.pushField(null);
     else {
