@@ -48,7 +48,14 @@ export function rejectLineOf(problem: RowProblem): RejectLine {
  * (consecutive), as the validator returns them: a row counts once however many problems it has.
  */
 export class RejectFileWriter {
-  private buffer = BOM + REJECT_FILE_COLUMNS.join(',') + EOL;
+  /**
+   * Lines not yet written, already UTF-8: a line kept as a string would hold on to the whole
+   * decoded chunk its raw text and reason were cut from (about 100 KB for every row rejected),
+   * and those would pile up in the heap until the next write.
+   */
+  private pending: Buffer[] = [Buffer.from(BOM + REJECT_FILE_COLUMNS.join(',') + EOL, 'utf8')];
+  /** Characters of the lines in `pending` (written once there are CHUNK of them). */
+  private pendingChars = 0;
   private rejectedRows = 0;
   private lines = 0;
   private writtenLines = 0;
@@ -84,10 +91,9 @@ export class RejectFileWriter {
       this.lines++;
       if (this.writtenLines >= this.maxLines) continue;
       this.writtenLines++;
-      this.buffer +=
-        rejectCell(line.rowNumber) + ',' + rejectCell(line.column) + ',' + rejectCell(line.code) + ',' + rejectCell(line.reason) + ',' + rejectCell(line.raw) + EOL;
+      this.add(rejectCell(line.rowNumber) + ',' + rejectCell(line.column) + ',' + rejectCell(line.code) + ',' + rejectCell(line.reason) + ',' + rejectCell(line.raw) + EOL);
     }
-    if (this.buffer.length >= CHUNK) await this.flush();
+    if (this.pendingChars >= CHUNK) await this.flush();
   }
 
   /** Writes what is buffered, ends the stream, waits until it has finished. */
@@ -96,7 +102,7 @@ export class RejectFileWriter {
       this.closed = true;
       const omitted = this.lines - this.writtenLines;
       if (omitted > 0) {
-        this.buffer += ',,' + rejectCell('TRUNCATED') + ',' + rejectCell(`问题过多，已省略其余 ${omitted} 条`) + ',' + EOL;
+        this.add(',,' + rejectCell('TRUNCATED') + ',' + rejectCell(`问题过多，已省略其余 ${omitted} 条`) + ',' + EOL);
       }
       await this.flush();
       const finished = once(this.out, 'finish');
@@ -107,11 +113,17 @@ export class RejectFileWriter {
     return { rejectedRows: this.rejectedRows, lines: this.lines, writtenLines: this.writtenLines, bytes: this.bytes };
   }
 
+  private add(text: string): void {
+    this.pending.push(Buffer.from(text, 'utf8'));
+    this.pendingChars += text.length;
+  }
+
   private async flush(): Promise<void> {
     this.check();
-    if (this.buffer === '') return;
-    const chunk = Buffer.from(this.buffer, 'utf8');
-    this.buffer = '';
+    if (this.pending.length === 0) return;
+    const chunk = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
+    this.pending = [];
+    this.pendingChars = 0;
     this.bytes += chunk.length;
     if (!this.out.write(chunk)) await once(this.out, 'drain');
     this.check();
