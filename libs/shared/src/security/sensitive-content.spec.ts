@@ -1,5 +1,6 @@
 import { generateIdNumber, labelledColumns, seededRandom } from './labelled-columns';
 import { scoreDiscovery } from './discovery-score';
+import { isChineseIdNumber, validateChineseIdNumber } from '../standard/identifiers';
 import { classifyValue, ColumnScanner, findEmbedded, looksLikePersonName, luhnValid } from './sensitive-content';
 
 describe('sensitive-content discovery', () => {
@@ -35,6 +36,35 @@ describe('sensitive-content discovery', () => {
     expect(findEmbedded('订单 213912345678901')).toEqual([]);
     // Real catalog files link to articles whose ids look like mobiles.
     expect(findEmbedded('http://www.beijing.gov.cn/zhengce/13912345678.html 联系电话 13912345678')).toEqual(['mobile']);
+  });
+
+  it('finds in free text what the plain regex scan finds (its shortcuts skip only text it cannot match)', () => {
+    const ID_IN_TEXT = /(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])/g;
+    const MOBILE_IN_TEXT = /(?<!\d)1[3-9]\d{9}(?!\d)/g;
+    const URL = /(?:https?:\/\/|www\.)[^\s\u4e00-\u9fa5，。；]+/gi;
+    const plainScan = (raw: string) => {
+      if (raw.length < 11) return [];
+      const text = raw.includes('://') || raw.includes('www.') ? raw.replace(URL, ' ') : raw;
+      const found: string[] = [];
+      for (const m of text.matchAll(ID_IN_TEXT)) if (validateChineseIdNumber(m[0].toUpperCase()).valid) found.push('idNumber');
+      for (const _ of text.matchAll(MOBILE_IN_TEXT)) found.push('mobile');
+      return found;
+    };
+    const random = seededRandom(7);
+    const id = generateIdNumber(random);
+    const pieces = [id, id.slice(0, 17) + 'x', '9' + id, id + '0', '13912345678', '139123456789', '3912345678', '9', '0', 'a', 'X', ' ', '，', '-', 'http://', 'www.', 'WWW.', '.html', '/', '号', '电话'];
+    for (let r = 0; r < 5000; r++) {
+      let text = '';
+      for (let k = Math.floor(random() * 8); k >= 0; k--) text += pieces[Math.floor(random() * pieces.length)];
+      expect(findEmbedded(text)).toEqual(plainScan(text));
+    }
+  });
+
+  it('reads impossible ID numbers as none before validating them', () => {
+    const id = generateIdNumber(seededRandom(3));
+    expect(isChineseIdNumber(id)).toBe(true);
+    for (const wrong of [id.slice(0, 10) + '13' + id.slice(12), id.slice(0, 10) + '00' + id.slice(12), id.slice(0, 12) + '32' + id.slice(14), id.slice(0, 6) + '1799' + id.slice(10), id.slice(0, 17) + 'x', id.slice(0, 17), '91110105000000016X'])
+      expect(isChineseIdNumber(wrong)).toBe(validateChineseIdNumber(wrong).valid);
   });
 
   it('reports a column from a share of its values, with masked examples only', () => {

@@ -90,6 +90,12 @@ function compacted(value: string): string {
   return bare;
 }
 
+/** No character above U+007F: then no address (ADDRESS needs 省, 市, 区…), and no regex need run. */
+function isAscii(value: string): boolean {
+  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) > 127) return false;
+  return true;
+}
+
 /**
  * What a whole value is, if it is sensitive. `nameColumn` says the column is about people, the
  * only case in which a short Chinese word is read as a personal name.
@@ -106,7 +112,7 @@ export function classifyValue(raw: string, opts: { nameColumn?: boolean } = {}):
   if (FIXED_PHONE.test(value)) return 'fixedPhone';
   if (PLATE.test(compact)) return 'plate';
   if (opts.nameColumn && looksLikePersonName(value)) return 'chineseName';
-  if (value.length >= 8 && ADDRESS.test(value) && ADDRESS_DETAIL.test(value)) return 'address';
+  if (value.length >= 8 && !isAscii(value) && ADDRESS.test(value) && ADDRESS_DETAIL.test(value)) return 'address';
   return null;
 }
 
@@ -118,9 +124,9 @@ const EMBEDDED_MOBILE = /(?<!\d)1[3-9]\d{9}(?!\d)/g;
 const URL_TEXT = /(?:https?:\/\/|www\.)[^\s\u4e00-\u9fa5，。；]+/gi;
 
 export function findEmbedded(raw: string): SensitiveKind[] {
-  // Both need a run of 11 digits or more (a mobile number is 11, an ID number 17 and a check
-  // character); taking out links only ever shortens runs. Most text has none: no regex runs.
-  if (raw.length < 11 || longestDigitRun(raw) < 11) return [];
+  // An embedded mobile number is a run of exactly 11 digits, an ID number one of 17 (then X) or 18;
+  // taking out links removes whole runs or none. Most text has no such run: no regex runs.
+  if (raw.length < 11 || !hasIdentifierLongRun(raw)) return [];
   // Article ids and paths in links are long digit runs, not phone numbers.
   const text = raw.includes('://') || raw.includes('www.') ? raw.replace(URL_TEXT, ' ') : raw;
   const found: SensitiveKind[] = [];
@@ -131,16 +137,18 @@ export function findEmbedded(raw: string): SensitiveKind[] {
   return found;
 }
 
-function longestDigitRun(s: string): number {
-  let longest = 0;
+/** Whether `s` has a run of exactly 11, 17 or 18 ASCII digits (what EMBEDDED_MOBILE and EMBEDDED_ID can match). */
+function hasIdentifierLongRun(s: string): boolean {
   let run = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      if (++run > longest) longest = run;
-    } else run = 0;
+  for (let i = 0; i <= s.length; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : 0;
+    if (c >= 48 && c <= 57) run++;
+    else {
+      if (run === 11 || run === 17 || run === 18) return true;
+      run = 0;
+    }
   }
-  return longest;
+  return false;
 }
 
 /** What one column holds, after a scan. */
