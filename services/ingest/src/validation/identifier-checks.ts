@@ -28,6 +28,11 @@ import {
 } from '@gov/shared';
 import { isRealDate } from './value-parsers';
 
+// Module-level aliases: an import from '@gov/shared' is read through a getter of its index on
+// every use, three per row here (see also key-tracker.ts on globals in hot loops).
+const VALID_RESULT = VALID;
+const mobileValidation = validateMobile;
+
 // --- 统一社会信用代码 -------------------------------------------------------------------------
 
 /** Character value in the USCC charset by char code, -1 outside it. */
@@ -86,7 +91,7 @@ export function isPlainlyValidUscc(v: string): boolean {
 }
 
 export function checkUscc(v: string): ValidationResult {
-  return isPlainlyValidUscc(v) ? VALID : validateUscc(v);
+  return isPlainlyValidUscc(v) ? VALID_RESULT : validateUscc(v);
 }
 
 // --- 公民身份号码 -----------------------------------------------------------------------------
@@ -130,12 +135,12 @@ export function idNumberChecker(now: Date): (v: string) => ValidationResult {
     if (!isRealDate(year, ((birth / 100) | 0) % 100, birth % 100)) return false;
     return v.charCodeAt(17) === ID_CHECK[sum % 11];
   };
-  return (v) => (isPlainlyValid(v) ? VALID : validateChineseIdNumber(v, { now }));
+  return (v) => (isPlainlyValid(v) ? VALID_RESULT : validateChineseIdNumber(v, { now }));
 }
 
 // --- 手机号码 ---------------------------------------------------------------------------------
 
 /** The shared validator is a single precompiled regex and returns a shared VALID: cheap enough as is. */
 export function checkMobile(v: string): ValidationResult {
-  return validateMobile(v);
+  return mobileValidation(v);
 }

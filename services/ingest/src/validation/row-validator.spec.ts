@@ -22,6 +22,13 @@ describe('createRowValidator: rules and reasons', () => {
     expect(check('  厦门  ')).toEqual({ value: '厦门', problem: undefined });
     expect(check('   ')).toEqual({ value: null, problem: undefined });
     expect(check(null)).toEqual({ value: null, problem: undefined });
+    // every space String.prototype.trim takes, at either end, next to CJK and ASCII
+    for (const space of ['\t', '\n', '\u000b', '\f', '\r', ' ', '\u00a0', '\u1680', '\u2000', '\u200a', '\u2028', '\u2029', '\u202f', '\u205f', '\u3000', '\ufeff']) {
+      for (const text of ['厦门', 'ab', '厦门 a', 'a　厦门']) {
+        expect(check(space + text).value).toBe(text);
+        expect(check(text + space).value).toBe(text);
+      }
+    }
   });
 
   it('required', () => {

@@ -106,6 +106,16 @@ function upperHalfWidth(s: string): string {
   return s;
 }
 
+/** Not a character String.prototype.trim removes: printable ASCII, or above U+3000 but the BOM (CJK). */
+function isSurelyNotSpace(c: number): boolean {
+  return (c > 0x20 && c < 0x7f) || (c > 0x3000 && c !== 0xfeff);
+}
+
+/** `s.trim()`, without the call for the usual cell that starts and ends with such a character. */
+function trimmed(s: string): string {
+  return s.length > 0 && isSurelyNotSpace(s.charCodeAt(0)) && isSurelyNotSpace(s.charCodeAt(s.length - 1)) ? s : s.trim();
+}
+
 const MOBILE_SEPARATOR = /[\s\-()]/;
 const MOBILE_SEPARATORS = /[\s\-()]/g;
 
@@ -220,7 +230,7 @@ export function createRowValidator(
     for (let i = 0; i < n; i++) {
       const src = sources[i];
       const cell = src >= 0 && src < cells.length ? cells[src] : null;
-      const s = cell == null ? '' : cell.trim();
+      const s = cell == null ? '' : trimmed(cell);
       if (s === '') {
         values[i] = null;
         if (required[i]) {
