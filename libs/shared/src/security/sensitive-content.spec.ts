@@ -60,6 +60,18 @@ describe('sensitive-content discovery', () => {
     }
   });
 
+  it('reads long codes of letters and digits as ID numbers, individual business codes or bank cards only', () => {
+    const id = generateIdNumber(seededRandom(5));
+    expect(classifyValue(id)).toBe('idNumber');
+    expect(classifyValue(id.slice(0, 17) + 'x')).toBe(id.endsWith('X') ? 'idNumber' : null);
+    expect(classifyValue('6222020200112233445')).toBe(luhnValid('6222020200112233445') ? 'bankCard' : null);
+    expect(classifyValue('91350100M000100Y43')).toBeNull();
+    expect(classifyValue('ORDER2024000012345')).toBeNull();
+    // not a plain code: the other checks still run
+    expect(classifyValue('zhang.san.2024@example.com')).toBe('email');
+    expect(classifyValue('0591-87654321-1234')).toBe('fixedPhone');
+  });
+
   it('reads impossible ID numbers as none before validating them', () => {
     const id = generateIdNumber(seededRandom(3));
     expect(isChineseIdNumber(id)).toBe(true);

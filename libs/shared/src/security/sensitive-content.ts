@@ -90,7 +90,15 @@ function compacted(value: string): string {
   return bare;
 }
 
-/** No character above U+007F: then no address (ADDRESS needs 省, 市, 区…), and no regex need run. */
+function isAlphanumeric(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122))) return false;
+  }
+  return true;
+}
+
+/** No character above U+007F: then no address (ADDRESS needs 省, 市, 区…). */
 function isAscii(value: string): boolean {
   for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) > 127) return false;
   return true;
@@ -108,6 +116,9 @@ export function classifyValue(raw: string, opts: { nameColumn?: boolean } = {}):
   if (compact.length === 18 && compact.startsWith('92') && isUscc(compact)) return 'individualUscc';
   if (MOBILE.test(compact)) return 'mobile';
   if (DIGITS_16_19.test(compact) && luhnValid(compact) && /^(?:62|4|5[1-5]|3[47]|9)/.test(compact)) return 'bankCard';
+  // A code of letters and digits longer than a phone number (统一社会信用代码, order numbers) is
+  // no e-mail, phone, plate, name or address: the checks below need other characters.
+  if (value.length > 15 && isAlphanumeric(value)) return null;
   if (EMAIL.test(value)) return 'email';
   if (FIXED_PHONE.test(value)) return 'fixedPhone';
   if (PLATE.test(compact)) return 'plate';
