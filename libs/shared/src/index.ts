@@ -43,6 +43,7 @@ export * from './kv/key-value-store';
 export * from './observability/logger';
 export * from './observability/service-scope';
 export * from './http/paging';
+export * from './http/fast-routes';
 export * from './observability/metrics';
 export * from './db/data-source';
 export * from './db/pg-pool';

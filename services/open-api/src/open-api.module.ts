@@ -1,5 +1,5 @@
-import { PlatformModule, ServiceRuntime } from '@gov/shared';
-import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { FAST_ROUTES, PlatformModule, ServiceRuntime } from '@gov/shared';
+import { DynamicModule, Module } from '@nestjs/common';
 import { OpenAccessModule } from './access/access.module';
 import { ApplicationReviewController, ConditionalApplicationsController, ConditionalApplicationsService } from './applications/conditional-applications';
 import { OpenCatalogController } from './catalog/open-catalog.controller';
@@ -17,7 +17,7 @@ import { OpenReleaseLoader1733200000000 } from './migrations/1733200000000-open-
 import { Publisher } from './publishers/publisher.entity';
 import { PublishersModule } from './publishers/publishers.module';
 import { OpenRecordsController } from './records/open-records.controller';
-import { OpenRecordsMiddleware, RECORDS_ROUTE } from './records/open-records.middleware';
+import { OpenRecordsRoute } from './records/open-records.route';
 import { OpenRecordsService } from './records/open-records.service';
 import { OPEN_SANDBOX_MIGRATIONS, OpenSandboxModule } from './sandbox/open-sandbox.module';
 import { HarvestController, HarvestService } from './statistics/harvest';
@@ -31,7 +31,7 @@ export const OPEN_API_MIGRATIONS = [InitialOpenapiSchema1732400000000, OpenData1
  * public interaction, statistics and harvesting endpoints.
  */
 @Module({})
-export class OpenApiModule implements NestModule {
+export class OpenApiModule {
   static register(runtime: ServiceRuntime): DynamicModule {
     return {
       module: OpenApiModule,
@@ -53,6 +53,9 @@ export class OpenApiModule implements NestModule {
         OpenCatalogProjection,
         OpenDatasetLoader,
         OpenRecordsService,
+        OpenRecordsRoute,
+        // The records API is answered before the router (see OpenRecordsRoute).
+        { provide: FAST_ROUTES, useFactory: (records: OpenRecordsRoute) => [records], inject: [OpenRecordsRoute] },
         DeveloperAuth,
         DevelopersService,
         ConditionalApplicationsService,
@@ -61,10 +64,5 @@ export class OpenApiModule implements NestModule {
         HarvestService,
       ],
     };
-  }
-
-  /** The records API is served before the router (see OpenRecordsMiddleware). */
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(OpenRecordsMiddleware).forRoutes({ path: RECORDS_ROUTE, method: RequestMethod.GET });
   }
 }

@@ -49,10 +49,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const req = ctx.getRequest<Request>();
     const res = ctx.getResponse<Response>();
-    const domain = toDomainException(exception, req.originalUrl ?? req.url, this.bodyLimit);
-    if (domain.status >= 500) this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
-    sendProblem(res, domain, req.originalUrl ?? req.url);
+    respondWithProblem(res, exception, req.originalUrl ?? req.url, this.bodyLimit, this.logger);
   }
+}
+
+/** Any error as problem+json, server errors logged: for the global filter and the fast routes alike. */
+export function respondWithProblem(res: Response, err: unknown, instance: string, bodyLimit: string, logger: { error(message: string): void }): void {
+  const domain = toDomainException(err, instance, bodyLimit);
+  if (domain.status >= 500) logger.error(err instanceof Error ? err.stack ?? err.message : String(err));
+  sendProblem(res, domain, instance);
 }
 
 export function sendProblem(res: Response, err: DomainException, instance: string): void {

@@ -1,10 +1,11 @@
-import { DynamicModule } from '@nestjs/common';
+import { DynamicModule, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import express, { NextFunction, Request, Response } from 'express';
+import express, { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { DataSource } from 'typeorm';
-import { sendProblem, toDomainException } from '../errors/problem-details.filter';
+import { respondWithProblem, sendProblem, toDomainException } from '../errors/problem-details.filter';
+import { FAST_ROUTES, FastRoute, HttpHandler, withFastRoutes } from '../http/fast-routes';
 import { SERVICE_NAMES, SERVICES, ServiceName } from '../events/contracts/services';
 import { requestContextMiddleware } from '../http/request-context.middleware';
 import { migrateServiceSchema } from '../db/data-source';
@@ -53,10 +54,14 @@ async function buildServiceApp(rootModule: DynamicModule, service: ServiceName, 
   const prefix = routePrefixOf(service);
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
-  // One process, five services: a request runs in its service's scope (see service-scope.ts).
-  if (runtime.mode === 'embedded') app.use((_req: Request, _res: Response, next: NextFunction) => runAsService(service, next));
-  app.use(requestContextMiddleware(logger));
-  app.use(httpMetricsMiddleware(app.get(ServiceMetrics)));
+  // What every request gets first, fast routes included (see fast-routes.ts).
+  const requestChain: RequestHandler[] = [
+    // One process, five services: a request runs in its service's scope (see service-scope.ts).
+    ...(runtime.mode === 'embedded' ? [(_req: Request, _res: Response, next: NextFunction) => runAsService(service, next)] : []),
+    requestContextMiddleware(logger),
+    httpMetricsMiddleware(app.get(ServiceMetrics)),
+  ];
+  for (const middleware of requestChain) app.use(middleware);
   app.use(express.json({ limit: runtime.settings.bodyLimit, type: ['application/json', 'application/*+json'] }));
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (!err) return next();
@@ -88,5 +93,35 @@ async function buildServiceApp(rootModule: DynamicModule, service: ServiceName, 
   await app.init();
   await app.startAllMicroservices();
   plumbing.startRelay();
+  serveFastRoutes(app, prefix, requestChain, runtime.settings.bodyLimit);
   return app;
+}
+
+const handlers = new WeakMap<NestExpressApplication, HttpHandler>();
+
+/** The service's HTTP handler (its fast routes, then the express app), for a listener of one's own. */
+export function httpHandlerOf(app: NestExpressApplication): HttpHandler {
+  return handlers.get(app) ?? (app.getHttpAdapter().getInstance() as Express);
+}
+
+/** Puts the service's fast routes in front of its express app, on Nest's own server as well. */
+function serveFastRoutes(app: NestExpressApplication, prefix: string, chain: RequestHandler[], bodyLimit: string): void {
+  const routes = optionalProvider<FastRoute[]>(app, FAST_ROUTES) ?? [];
+  const express = app.getHttpAdapter().getInstance() as Express;
+  const logger = new Logger('ProblemDetails');
+  const handler = withFastRoutes(express, prefix, routes, chain, (err, req, res) => respondWithProblem(res, err, req.originalUrl, bodyLimit, logger));
+  handlers.set(app, handler);
+  if (handler === express) return;
+  const server = app.getHttpServer();
+  server.removeListener('request', express);
+  server.on('request', handler);
+}
+
+/** A provider the module may or may not declare (Nest's get() throws for an unknown token). */
+function optionalProvider<T>(app: NestExpressApplication, token: symbol): T | undefined {
+  try {
+    return app.get<T>(token, { strict: false });
+  } catch {
+    return undefined;
+  }
 }

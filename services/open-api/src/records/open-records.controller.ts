@@ -46,7 +46,7 @@ export class OpenRecordsController {
   ) {}
 
   /**
-   * Documentation only: OpenRecordsMiddleware answers every request to this route before Nest's
+   * Documentation only: OpenRecordsRoute answers every request to this route before Nest's
    * router reaches it (see there why).
    */
   @Get(':id/records')

@@ -7,8 +7,9 @@ import { OpenErrors } from '../open.errors';
 import { OpenRecordsService } from './open-records.service';
 
 /**
- * The records API answers from a middleware before Nest's router: its errors, headers, access
- * events and metrics must be those of the guard + problem+json filter path every other endpoint takes.
+ * The records API is a fast route, answered before the service's express router: its errors,
+ * headers, access events and metrics must be those of the guard + problem+json filter path every
+ * other endpoint takes.
  */
 let p: TestPlatform;
 let api: OpenApi;
@@ -128,6 +129,38 @@ describe('records fast path', () => {
     expect(count(200)).toBeGreaterThanOrEqual(3);
     expect(count(400)).toBeGreaterThanOrEqual(2);
     expect(count(429)).toBeGreaterThanOrEqual(1);
+  });
+
+  it('tags an answer by table and query: a repeated query is 304 without a read, still counted and audited', async () => {
+    const first = await api.call('GET', recordsPath('limit=1&order=-金额'), { key: apiKey });
+    const etag = first.headers.get('etag')!;
+    expect(etag).toMatch(/^W\/".+"$/);
+    expect((await api.call('GET', recordsPath('limit=1&order=-金额'), { key: apiKey })).headers.get('etag')).toBe(etag);
+    expect((await api.call('GET', recordsPath('limit=2&order=-金额'), { key: apiKey })).headers.get('etag')).not.toBe(etag);
+
+    const reads = jest.spyOn(p.server.apps['open-api'].get(OpenRecordsService), 'records');
+    const cached = await api.call('GET', recordsPath('limit=1&order=-金额'), { key: apiKey, headers: { 'if-none-match': `"other", ${etag.slice(2)}`, 'x-correlation-id': 'fast-304-00001' } });
+    expect(cached.status).toBe(304);
+    expect(cached.headers.get('etag')).toBe(etag);
+    expect(cached.raw.length).toBe(0);
+    expect(reads).not.toHaveBeenCalled();
+    reads.mockRestore();
+    const event = (await accessEvents(p)).find((e) => e.correlationId === 'fast-304-00001');
+    expect(event).toMatchObject({ kind: 'records', outcome: 'allowed', appId, rowCount: 0 });
+
+    // Another query, or no If-None-Match, is answered in full.
+    expect((await api.call('GET', recordsPath('limit=2&order=-金额'), { key: apiKey, headers: { 'if-none-match': etag } })).status).toBe(200);
+  });
+
+  it('answers HEAD with the headers of GET and no body; other methods and bad ids take the router', async () => {
+    const head = await api.call('HEAD', recordsPath('limit=1'), { key: apiKey });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toContain('application/json');
+    expect(head.raw.length).toBe(0);
+    expect((await api.call('POST', recordsPath('limit=1'), { key: apiKey, body: {} })).status).toBe(404);
+    const badId = await api.call('GET', '/v1/datasets/%E0%A4%A/records', { key: apiKey });
+    expect(badId.status).toBeGreaterThanOrEqual(400);
+    expect(badId.status).toBeLessThan(500);
   });
 
   it('is still described in the service OpenAPI document', async () => {
