@@ -97,3 +97,47 @@ describe('TextStreamDecoder', () => {
     expect(decoder.lastBadChunk).toBeGreaterThan(0);
   });
 });
+
+describe('GB18030 decoding', () => {
+  /** iconv-lite's own streaming decoder and the platform's, fed the same chunks. */
+  function both(bytes: Buffer, chunk: number): [string, string] {
+    const reference = iconv.getDecoder('gb18030');
+    const ours = new TextStreamDecoder('gb18030', false);
+    let a = '';
+    let b = '';
+    for (let i = 0; i < bytes.length; i += chunk) {
+      a += reference.write(bytes.subarray(i, i + chunk));
+      b += ours.write(bytes.subarray(i, i + chunk));
+    }
+    return [a + (reference.end() ?? ''), b + ours.end()];
+  }
+
+  it('gives exactly what iconv-lite gives, bad bytes and chunk boundaries included (20,000 random byte strings)', () => {
+    let seed = 20261124;
+    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    for (let trial = 0; trial < 20_000; trial++) {
+      const bytes = Buffer.alloc(1 + Math.floor(random() * 40));
+      for (let i = 0; i < bytes.length; i++) {
+        const r = random();
+        // ASCII, GBK lead bytes, the digits of four-byte sequences, anything
+        bytes[i] = r < 0.3 ? 0x20 + Math.floor(random() * 90) : r < 0.6 ? 0x81 + Math.floor(random() * 126) : r < 0.8 ? 0x30 + Math.floor(random() * 10) : Math.floor(random() * 256);
+      }
+      const [reference, ours] = both(bytes, 1 + Math.floor(random() * 8));
+      if (ours !== reference) throw new Error(`bytes ${bytes.toString('hex')}: iconv-lite ${JSON.stringify(reference)}, ours ${JSON.stringify(ours)}`);
+    }
+  });
+
+  it('hands four-byte characters and what follows them to iconv-lite, and keeps a lead byte across chunks', () => {
+    const text = '名称𠀀，€北京\r\n'.repeat(3);
+    const bytes = iconv.encode(text, 'gb18030');
+    expect(both(bytes, bytes.length)).toEqual([text, text]);
+    for (const chunk of [1, 2, 3, 5, 64]) {
+      const [reference, ours] = both(bytes, chunk);
+      expect(ours).toBe(reference);
+    }
+    const lone = new TextStreamDecoder('gb18030', false);
+    expect(lone.write(Buffer.from([0x41, 0xb1]))).toBe('A');
+    expect(lone.end()).toBe(iconv.decode(Buffer.from([0xb1]), 'gb18030'));
+  });
+});
+
