@@ -73,6 +73,16 @@ const SERVICES = [
     expect(pids.size).toBe(5);
   });
 
+  it("the open records API is answered by its fast route on the service's own server", async () => {
+    const path = '/api/open/v1/datasets/00000000-0000-4000-8000-000000000000/records?limit=1';
+    const r = await fetch(`${urls.get('open-api')}${path}`, { headers: { 'x-correlation-id': 'dist-fast-route-1' } });
+    // The router would reach the documentation-only controller method (500); the fast route looks the dataset up.
+    expect(r.status).toBe(404);
+    expect(r.headers.get('content-type')).toContain('application/problem+json');
+    expect(r.headers.get('x-correlation-id')).toBe('dist-fast-route-1');
+    expect(((await r.json()) as { instance: string }).instance).toBe(path);
+  });
+
   it('a department registered in catalog reaches sharing, open-api and audit once; a killed consumer catches up', async () => {
     const catalog = urls.get('catalog')!;
     const admin = await login(catalog, 'admin');
