@@ -9,7 +9,7 @@ import { rows, Sql } from '../log/log-store';
 import { isDataAccess } from '../records/audit-record.builder';
 import { keysMatch, searchKey } from '../records/search-keys';
 import { ACCESS_EVENTS } from '../traces/traces.service';
-import { AccessFact, AlertCandidate, evaluate, GrantFact, mergeRules, RULE_NAMES, RuleContext, RuleName, RuleParams, Subject } from './alert-rules';
+import { AccessFact, AlertCandidate, CountFilter, evaluateBatch, evaluateEach, GrantFact, mergeRules, RULE_NAMES, RuleContext, RuleName, RuleParams, Subject } from './alert-rules';
 
 /** The indexed key of an alert subject (actor or app). */
 const subjectKey = (s: Subject): string => searchKey(s.column === 'app_id' ? 'appId' : 'actorId', s.id);
@@ -48,6 +48,19 @@ export const AlertErrors = {
     new DomainException('AUDIT_ALERT_TRANSITION', HttpStatus.CONFLICT, { zh: `告警状态不能从「${from}」变为「${to}」（待处理 → 已确认 → 已关闭）`, en: `An alert cannot go from ${from} to ${to} (open → acknowledged → closed)` }),
   unknownRule: (rule: string) => new DomainException('AUDIT_RULE_UNKNOWN', HttpStatus.NOT_FOUND, { zh: `告警规则 ${rule} 不存在`, en: `No alert rule ${rule}` }),
 };
+
+/** The records a rule counts for a subject in [$2, $3) ($1 subject id, $4 event names, $5 its search key). */
+function counted(s: Subject, only?: CountFilter): string {
+  const extra =
+    only === 'denied'
+      ? ` AND outcome = 'denied'`
+      : only === 'personal'
+        ? ` AND outcome = 'allowed' AND personal_data`
+        : only === 'download'
+          ? ` AND outcome = 'allowed' AND convert_from(body, 'UTF8')::jsonb #>> '{payload,kind}' = 'download'`
+          : '';
+  return `${keysMatch(`$5`)} AND ${s.column} = $1 AND occurred_at >= $2 AND occurred_at < $3 AND event_name = ANY($4)${extra}`;
+}
 
 function toView(r: any): AlertView {
   const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
@@ -140,7 +153,10 @@ export class AlertsService implements OnModuleInit, OnApplicationBootstrap {
 
   async onRecords(records: AppendedRecord[]): Promise<void> {
     let params: RuleParams | undefined;
+    const facts: AccessFact[] = [];
+    const ctx = this.context();
     for (const { seq, record } of records) {
+      // Grant changes apply in log order: a read is judged against the grant as it stood then.
       if (record.eventName.startsWith('sharing.grant.')) {
         await this.trackGrant(record);
         continue;
@@ -148,8 +164,13 @@ export class AlertsService implements OnModuleInit, OnApplicationBootstrap {
       const fact = accessFactOf(seq, record);
       if (!fact) continue;
       params ??= await this.params();
-      for (const c of await evaluate(fact, this.context(), params)) await this.raise(c);
+      for (const c of await evaluateEach(fact, ctx, params)) await this.raise(c);
+      facts.push(fact);
     }
+    if (!facts.length || !params) return;
+    const raisedAmong = async (keys: string[]) =>
+      new Set((await rows<{ dedupe_key: string }>(this.ds, `SELECT dedupe_key FROM audit.alert WHERE dedupe_key = ANY($1)`, [keys])).map((r) => r.dedupe_key));
+    for (const c of await evaluateBatch(facts, ctx, params, raisedAmong)) await this.raise(c);
   }
 
   /** The audit service's own view of a grant, from sharing.grant.* in log order. */
@@ -176,21 +197,21 @@ export class AlertsService implements OnModuleInit, OnApplicationBootstrap {
         return g ? { grantId, status: g.status, items: g.items, validTo: g.valid_to, revokedAt: g.revoked_at ? new Date(g.revoked_at) : null } : undefined;
       },
       async count(s: Subject, from, to, only) {
-        const extra =
-          only === 'denied'
-            ? ` AND outcome = 'denied'`
-            : only === 'personal'
-              ? ` AND outcome = 'allowed' AND personal_data`
-              : only === 'download'
-                ? ` AND outcome = 'allowed' AND convert_from(body, 'UTF8')::jsonb #>> '{payload,kind}' = 'download'`
-                : '';
         const [r] = await rows<any>(
           ds,
           `SELECT count(*) AS n, coalesce(sum(row_count), 0) AS rows, (array_agg(seq ORDER BY seq))[1:200] AS seqs
-           FROM audit.audit_record WHERE ${keysMatch(`$5`)} AND ${s.column} = $1 AND occurred_at >= $2 AND occurred_at < $3 AND event_name = ANY($4)${extra}`,
+           FROM audit.audit_record WHERE ${counted(s, only)}`,
           [s.id, from, to, COUNTED, [subjectKey(s)]],
         );
         return { accesses: Number(r.n), rows: Number(r.rows), seqs: (r.seqs ?? []).map(Number) };
+      },
+      async records(s: Subject, from, to, only) {
+        const list = await rows<{ seq: string; occurred_at: Date; row_count: string | null }>(
+          ds,
+          `SELECT seq, occurred_at, row_count FROM audit.audit_record WHERE ${counted(s, only)} ORDER BY seq`,
+          [s.id, from, to, COUNTED, [subjectKey(s)]],
+        );
+        return list.map((r) => ({ seq: Number(r.seq), at: new Date(r.occurred_at), rows: Number(r.row_count ?? 0) }));
       },
       async dailyCounts(s: Subject, dayStart, days) {
         const from = new Date(dayStart.getTime() - days * 86_400_000);
