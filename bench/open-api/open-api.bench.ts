@@ -28,6 +28,7 @@ import { startPlatformServer } from '../../apps/embedded/src/platform-server';
 import { tempDir } from '../../test/pg-server';
 import { Api, benchDatabase, poll, uploadFileStreamed, waitForJob } from '../ingest/platform';
 import { CpuProfiler, hotSpots } from '../ingest/profile';
+import { settle } from '../ingest/settle';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -118,15 +119,19 @@ function summarize(runs: LoadRun[]) {
 
 /**
  * The service and the reference in alternating slices (ROUNDS of each, SECONDS split between
- * them), so that load from other processes on a shared machine falls on both alike.
+ * them), so that load from other processes on a shared machine falls on both alike. Each slice
+ * starts once the platform is idle: the audit service consumes the access events of a service
+ * slice after it, and that work must not fall on the reference's slice (nor its CPU on its count).
  */
-async function compare(svc: (i: number) => Promise<void>, ref: (i: number) => Promise<void>, onServiceRun?: { before(): Promise<void>; after(): Promise<void> }) {
+async function compare(dbUrl: string, svc: (i: number) => Promise<void>, ref: (i: number) => Promise<void>, onServiceRun?: { before(): Promise<void>; after(): Promise<void> }) {
   const s: LoadRun[] = [];
   const r: LoadRun[] = [];
   const slice = SECONDS / ROUNDS;
   await onServiceRun?.before();
   for (let k = 0; k < ROUNDS; k++) {
+    await settle(dbUrl, { checkpoint: false });
     s.push(await load(CLIENTS, slice, svc));
+    await settle(dbUrl, { checkpoint: false });
     r.push(await load(CLIENTS, slice, ref));
   }
   await onServiceRun?.after();
@@ -271,6 +276,7 @@ async function main(): Promise<void> {
       const path = join(process.env.BENCH_OPEN_PROFILE ?? '.', `open-api-${name.slice(0, 2)}.cpuprofile`);
       let profile: Parameters<typeof hotSpots>[0] | undefined;
       const { s, r } = await compare(
+        db.url,
         async (i) => check(rows)(await get(svc(i), headers)),
         async (i) => check(rows)(await get(ref(i))),
         profiler && { before: () => profiler.start(), after: async () => void (profile = await profiler.stop(path)) },
