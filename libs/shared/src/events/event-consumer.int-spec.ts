@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { Pool } from 'pg';
 import { createTestDatabase, TestDatabase } from '../../../../test/test-database';
+import { correlationId } from '../http/request-context';
 import { DeadLetterService } from './dead-letters';
 import { createEnvelope } from './envelope';
 import { EventConsumer, EventHandlerFn } from './event-consumer';
@@ -115,6 +116,70 @@ it('sends a poison record (unknown event, invalid payload, not JSON) straight to
   expect(letters[1].error).toContain('unknown event');
   expect(letters[2].error).toContain('creditCode');
   expect(await effects()).toBe(0);
+});
+
+describe('batches', () => {
+  const seen = async () => (await ds.query('SELECT name FROM t.effect ORDER BY name')).map((r: { name: string }) => r.name);
+
+  it('processes a batch in order in one transaction, each handler in its own event context, once even when an event repeats', async () => {
+    const contexts: string[] = [];
+    const consumer = consumerWith(async (payload, ctx) => {
+      expect(correlationId()).toBe(ctx.envelope.id);
+      contexts.push(ctx.envelope.id);
+      await insertEffect(payload, ctx);
+    });
+    const records = [recordOf(20), recordOf(21), recordOf(22)];
+    await consumer.handleBatch([...records, records[1]]);
+    expect(await seen()).toEqual(['部门20', '部门21', '部门22']);
+    expect(contexts).toEqual(records.map((r) => JSON.parse(r.value).id));
+    await consumer.handleBatch(records);
+    expect(await effects()).toBe(3);
+    expect(Number((await ds.query(`SELECT count(*) AS n FROM t.inbox WHERE group_id = 'g1'`))[0].n)).toBe(3);
+  });
+
+  it('falls back to one by one when a handler fails: the others take effect, the failing one is retried then dead-lettered', async () => {
+    const consumer = consumerWith(async (payload, ctx) => {
+      if ((payload as { name: string }).name === '部门31') throw new Error('this one is broken');
+      await insertEffect(payload, ctx);
+    });
+    await consumer.handleBatch([recordOf(30), recordOf(31), recordOf(32)]);
+    expect(await seen()).toEqual(['部门30', '部门32']);
+    const letters = await ds.query('SELECT event_name, attempts, error FROM t.dead_letter');
+    expect(letters).toHaveLength(1);
+    expect(letters[0]).toMatchObject({ event_name: 'org.department.registered', attempts: 3 });
+    expect(letters[0].error).toContain('this one is broken');
+  });
+
+  it('falls back to one by one for a poison record: it is dead-lettered, the rest processed', async () => {
+    const consumer = consumerWith(insertEffect);
+    await consumer.handleBatch([recordOf(40), { topic: 'org.department.registered', key: 'k', value: '{not json' }, recordOf(41)]);
+    expect(await seen()).toEqual(['部门40', '部门41']);
+    expect(await ds.query('SELECT attempts FROM t.dead_letter')).toEqual([{ attempts: 0 }]);
+  });
+
+  it('the in-process transport hands a backlog over as batches and commits past it', async () => {
+    const own = new InProcessTransport(pool, { pollMs: 50 });
+    const sizes: number[] = [];
+    try {
+      await own.publish(Array.from({ length: 30 }, (_, i) => recordOf(100 + i)));
+      const consumer = new EventConsumer(ds, 't', 'g-batch', own, new Map([['org.department.registered', insertEffect]]), { backoffMs: 5, maxAttempts: 3 });
+      const original = consumer.handleBatch.bind(consumer);
+      consumer.handleBatch = async (rs) => {
+        sizes.push(rs.length);
+        await original(rs);
+      };
+      await consumer.start();
+      const deadline = Date.now() + 10_000;
+      while ((await effects()) < 30 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(await effects()).toBe(30);
+      expect(Math.max(...sizes)).toBeGreaterThan(1);
+      const offsets = async () => (await pool.query(`SELECT (SELECT max(committed) FROM eventbus.group_offset WHERE group_id = 'g-batch') = (SELECT max(record_offset) FROM eventbus.log WHERE topic = 'org.department.registered') AS caught_up`)).rows[0].caught_up;
+      while (!(await offsets()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(await offsets()).toBe(true);
+    } finally {
+      await own.close();
+    }
+  });
 });
 
 it('outbox rows exist only if the transaction committed, and the relay publishes them in order', async () => {

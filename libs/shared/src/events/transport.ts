@@ -16,6 +16,12 @@ export interface Subscription {
    * the transport deliver it again later (at-least-once). New groups start from the beginning.
    */
   handle: (record: TransportRecord) => Promise<void>;
+  /**
+   * Optional: called with several records at once (in order) when the transport fetched them
+   * together; resolving acknowledges them all, rejecting none. Transports without batches call
+   * `handle` for each record.
+   */
+  handleBatch?: (records: TransportRecord[]) => Promise<void>;
 }
 
 /**

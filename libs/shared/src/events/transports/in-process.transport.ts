@@ -66,6 +66,14 @@ export class InProcessTransport implements EventTransport {
     this.loops.push(this.consume(sub));
   }
 
+  private async commit(group: string, topics: string[], offsets: string[]): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ${SCHEMA}.group_offset (group_id, topic, committed) SELECT $1, * FROM unnest($2::text[], $3::bigint[])
+       ON CONFLICT (group_id, topic) DO UPDATE SET committed = EXCLUDED.committed`,
+      [group, topics, offsets],
+    );
+  }
+
   private async consume(sub: Subscription): Promise<void> {
     const signal = this.stopping.signal;
     const pollMs = this.opts.pollMs ?? 1000;
@@ -98,14 +106,19 @@ export class InProcessTransport implements EventTransport {
               await this.wait(pollMs);
               continue;
             }
+            if (signal.aborted) return;
+            const batchHandler = sub.handleBatch;
+            if (batchHandler && records.length > 1) {
+              // The whole batch in one go, then one offset per topic it touched.
+              await batchHandler(records.map((r) => ({ topic: r.topic, key: r.record_key, value: JSON.stringify(r.value) })));
+              const last = new Map(records.map((r) => [r.topic, r.record_offset]));
+              await this.commit(sub.group, [...last.keys()], [...last.values()]);
+              continue;
+            }
             for (const r of records) {
               if (signal.aborted) return;
               await sub.handle({ topic: r.topic, key: r.record_key, value: JSON.stringify(r.value) });
-              await this.pool.query(
-                `INSERT INTO ${SCHEMA}.group_offset (group_id, topic, committed) VALUES ($1, $2, $3)
-                 ON CONFLICT (group_id, topic) DO UPDATE SET committed = EXCLUDED.committed`,
-                [sub.group, r.topic, r.record_offset],
-              );
+              await this.commit(sub.group, [r.topic], [r.record_offset]);
             }
           }
         } finally {
