@@ -52,22 +52,26 @@ function where(url: string, line?: number): string {
   return line === undefined ? shown : `${shown}:${line + 1}`;
 }
 
-/** Self time per function and per file, biggest first, as printable lines. */
-export function hotSpots(profile: Profile, top = 25): string[] {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const self = new Map<number, number>();
-  for (let i = 0; i < profile.samples.length; i++) self.set(profile.samples[i], (self.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0));
-  const total = [...self.values()].reduce((a, b) => a + b, 0) || 1;
+/** Self time per function and per file over one or more profiles, biggest first, as printable lines. */
+export function hotSpots(profiles: Profile | Profile[], top = 25): string[] {
   const byFunction = new Map<string, number>();
   const byFile = new Map<string, number>();
-  for (const [id, us] of self) {
-    const f = byId.get(id)!.callFrame;
-    const name = f.functionName || '(anonymous)';
-    const key = `${name}  ${where(f.url, f.lineNumber)}`;
-    byFunction.set(key, (byFunction.get(key) ?? 0) + us);
-    const file = /^\((program|idle|garbage collector)\)$/.test(name) ? name : where(f.url);
-    byFile.set(file, (byFile.get(file) ?? 0) + us);
+  let total = 0;
+  for (const profile of Array.isArray(profiles) ? profiles : [profiles]) {
+    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    const self = new Map<number, number>();
+    for (let i = 0; i < profile.samples.length; i++) self.set(profile.samples[i], (self.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0));
+    for (const [id, us] of self) {
+      total += us;
+      const f = byId.get(id)!.callFrame;
+      const name = f.functionName || '(anonymous)';
+      const key = `${name}  ${where(f.url, f.lineNumber)}`;
+      byFunction.set(key, (byFunction.get(key) ?? 0) + us);
+      const file = /^\((program|idle|garbage collector)\)$/.test(name) ? name : where(f.url);
+      byFile.set(file, (byFile.get(file) ?? 0) + us);
+    }
   }
+  total ||= 1;
   const pct = (us: number) => `${((us / total) * 100).toFixed(1).padStart(5)} %`;
   const lines = [`  profiled ${(total / 1e6).toFixed(1)} s of CPU samples; self time by function:`];
   for (const [k, us] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`    ${pct(us)}  ${k}`);

@@ -127,14 +127,15 @@ async function compare(dbUrl: string, svc: (i: number) => Promise<void>, ref: (i
   const s: LoadRun[] = [];
   const r: LoadRun[] = [];
   const slice = SECONDS / ROUNDS;
-  await onServiceRun?.before();
   for (let k = 0; k < ROUNDS; k++) {
     await settle(dbUrl, { checkpoint: false });
+    // Profiled slice by slice: the sampler's own thread would keep the process from ever looking idle.
+    await onServiceRun?.before();
     s.push(await load(CLIENTS, slice, svc));
+    await onServiceRun?.after();
     await settle(dbUrl, { checkpoint: false });
     r.push(await load(CLIENTS, slice, ref));
   }
-  await onServiceRun?.after();
   return { s: summarize(s), r: summarize(r) };
 }
 
@@ -271,19 +272,19 @@ async function main(): Promise<void> {
       ['Q2 key lookup', q2, m2, 1],
     ] as const) {
       if (ONLY && !name.toLowerCase().startsWith(ONLY)) continue;
-      // One profile over the alternating slices of both servers (compare hot spots by file).
+      // One profile per service slice, summed up together.
       const profiler = process.env.BENCH_OPEN_PROFILE ? new CpuProfiler() : undefined;
-      const path = join(process.env.BENCH_OPEN_PROFILE ?? '.', `open-api-${name.slice(0, 2)}.cpuprofile`);
-      let profile: Parameters<typeof hotSpots>[0] | undefined;
+      const path = (k: number) => join(process.env.BENCH_OPEN_PROFILE ?? '.', `open-api-${name.slice(0, 2)}-${k}.cpuprofile`);
+      const profiles: Parameters<typeof hotSpots>[0] & unknown[] = [];
       const { s, r } = await compare(
         db.url,
         async (i) => check(rows)(await get(svc(i), headers)),
         async (i) => check(rows)(await get(ref(i))),
-        profiler && { before: () => profiler.start(), after: async () => void (profile = await profiler.stop(path)) },
+        profiler && { before: () => profiler.start(), after: async () => void profiles.push(await profiler.stop(path(profiles.length + 1))) },
       );
-      if (profile) {
-        for (const l of hotSpots(profile, 40)) log(l);
-        log(`  profile: ${path} (both servers' slices)`);
+      if (profiles.length) {
+        for (const l of hotSpots(profiles, 40)) log(l);
+        log(`  profiles: ${path(1)} … ${path(profiles.length)} (the service's slices)`);
       }
       results.push([name, s, r]);
       log(`   ${name}`);

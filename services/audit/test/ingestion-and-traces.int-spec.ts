@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import { createEnvelope } from '@gov/shared';
+import { createEnvelope, EventContext } from '@gov/shared';
 import { startTestPlatform, TestPlatform } from '../../../test/test-platform';
 import { AuditIngestion } from '../src/records/audit-ingestion.service';
 import { verifyStoredLog } from '../src/log/log-verification';
@@ -47,7 +47,9 @@ describe('audit ingestion and traces', () => {
     // Redelivered by the transport: the inbox drops it.
     await publishRaw(p, env.name, env.key, env);
     // Handed to the service again past the inbox (a replayed dead letter, another consumer group): the log drops it.
-    await p.server.apps.audit.get(AuditIngestion).receive({ query: (sql: string, params: unknown[]) => p.pool.query(sql, params) } as any, env);
+    const again = new EventContext(env, { query: (sql: string, params: unknown[]) => p.pool.query(sql, params) } as any);
+    await p.server.apps.audit.get(AuditIngestion).receive(again);
+    await again.batch.flush();
     await new Promise((r) => setTimeout(r, 500));
     await settled(p);
     // Once, at its first place (the log's size is not compared: what the services log in reaction may still arrive).

@@ -137,6 +137,35 @@ describe('batches', () => {
     expect(Number((await ds.query(`SELECT count(*) AS n FROM t.inbox WHERE group_id = 'g1'`))[0].n)).toBe(3);
   });
 
+  it('gathers rows handlers add to the transaction batch into one write before the commit, in order; one by one, one write per event', async () => {
+    const writes: string[][] = [];
+    const gathered: EventHandlerFn = async (payload, ctx) => {
+      const p = payload as { deptId: string; name: string };
+      ctx.batch.add('effects', p, async (m, items: (typeof p)[]) => {
+        writes.push(items.map((i) => i.name));
+        await m.query('INSERT INTO t.effect SELECT * FROM unnest($1::uuid[], $2::text[])', [items.map((i) => i.deptId), items.map((i) => i.name)]);
+      });
+    };
+    await consumerWith(gathered).handleBatch([recordOf(50), recordOf(51), recordOf(52)]);
+    expect(writes).toEqual([['部门50', '部门51', '部门52']]);
+    await consumerWith(gathered).handleRecord(recordOf(53));
+    expect(writes[1]).toEqual(['部门53']);
+    expect(await seen()).toEqual(['部门50', '部门51', '部门52', '部门53']);
+    // A failing write rolls the batch back with its inbox rows: the one-by-one path then retries each.
+    let fail = true;
+    const failing: EventHandlerFn = async (payload, ctx) => {
+      await gathered(payload, ctx);
+      ctx.batch.add('failing', 1, async () => {
+        if (fail) {
+          fail = false;
+          throw new Error('write failed once');
+        }
+      });
+    };
+    await consumerWith(failing).handleBatch([recordOf(54), recordOf(55)]);
+    expect(await seen()).toEqual(['部门50', '部门51', '部门52', '部门53', '部门54', '部门55']);
+  });
+
   it('falls back to one by one when a handler fails: the others take effect, the failing one is retried then dead-lettered', async () => {
     const consumer = consumerWith(async (payload, ctx) => {
       if ((payload as { name: string }).name === '部门31') throw new Error('this one is broken');

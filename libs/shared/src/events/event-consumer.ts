@@ -6,12 +6,38 @@ import { deadLetterTopic, EventName } from './contracts/event-catalog';
 import { EventEnvelope, InvalidEventError, parseEnvelope } from './envelope';
 import { EventTransport, sleep, TransportRecord } from './transport';
 
+/**
+ * Rows that the events of one consumer transaction add to the same table, written as one statement
+ * just before it commits: a busy topic (the open API's access events, all into the audit intake)
+ * costs one insert per batch instead of one per event. Exactly-once holds as for any other write.
+ */
+export class TransactionBatch {
+  private readonly pending = new Map<string, { items: unknown[]; write: (m: EntityManager, items: any[]) => Promise<void> }>();
+
+  constructor(private readonly manager: EntityManager) {}
+
+  /** Adds an item; `write` (the same for every item of a key) gets them all, in order, before the commit. */
+  add<T>(key: string, item: T, write: (m: EntityManager, items: T[]) => Promise<void>): void {
+    const p = this.pending.get(key) ?? this.pending.set(key, { items: [], write }).get(key)!;
+    p.items.push(item);
+  }
+
+  async flush(): Promise<void> {
+    for (const [key, { items, write }] of this.pending) {
+      this.pending.delete(key);
+      await write(this.manager, items);
+    }
+  }
+}
+
 /** What a handler gets besides the payload: the envelope and the transaction its effects must use. */
 export class EventContext {
   constructor(
     readonly envelope: EventEnvelope,
     /** Writes through this manager commit together with the inbox row: exactly once in effect. */
     readonly manager: EntityManager,
+    /** Writes gathered over the transaction's events (one event alone on the one-by-one path). */
+    readonly batch: TransactionBatch = new TransactionBatch(manager),
   ) {}
 }
 
@@ -93,13 +119,15 @@ export class EventConsumer {
         [this.group, mine.map((e) => e.id), mine.map((e) => e.name)],
       );
       const fresh = new Set(inserted.map((r) => r.event_id));
+      const batch = new TransactionBatch(manager);
       const processed: boolean[] = [];
       for (const envelope of mine) {
         // A redelivered event, or the same event twice in this batch, has no second effect.
         const first = fresh.delete(envelope.id);
-        if (first) await runWithContext(this.contextOf(envelope), () => this.handlers.get(envelope.name)!(envelope.payload, new EventContext(envelope, manager)));
+        if (first) await runWithContext(this.contextOf(envelope), () => this.handlers.get(envelope.name)!(envelope.payload, new EventContext(envelope, manager, batch)));
         processed.push(first);
       }
+      await batch.flush();
       return processed;
     });
     mine.forEach((e, i) => this.opts.metrics?.consumed(e.name, outcomes[i] ? 'processed' : 'duplicate'));
@@ -149,7 +177,9 @@ export class EventConsumer {
             [this.group, envelope.id, envelope.name],
           );
           if (inserted.length === 0) return false;
-          await handler(envelope.payload, new EventContext(envelope, manager));
+          const ctx = new EventContext(envelope, manager);
+          await handler(envelope.payload, ctx);
+          await ctx.batch.flush();
           return true;
         }),
     );

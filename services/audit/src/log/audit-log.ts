@@ -22,6 +22,7 @@ import {
   ServiceRuntime,
   SignedTreeHead,
   signTreeHead,
+  TransactionBatch,
 } from '@gov/shared';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -141,6 +142,15 @@ export function recordColumns(batch: { record: AuditLogRecord; body: Buffer; lea
   return cols;
 }
 
+/** Intake rows in the given order (the log's order); a repeated event id is ignored. */
+async function enqueueAll(m: Sql, events: IncomingEvent[]): Promise<void> {
+  await m.query(
+    `INSERT INTO audit.intake (event_id, envelope) SELECT e.id, e.envelope FROM unnest($1::uuid[], $2::jsonb[]) WITH ORDINALITY AS e(id, envelope, n) ORDER BY e.n
+     ON CONFLICT (event_id) DO NOTHING`,
+    [events.map((e) => e.id), events.map((e) => JSON.stringify(e))],
+  );
+}
+
 /**
  * 审计日志: an append-only Merkle tree log (RFC 6962). Consumers put events into the intake
  * (same transaction as their inbox row); one sequencer at a time (advisory lock) moves them into
@@ -207,7 +217,12 @@ export class AuditLog implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Queues an event for the log, in the caller's transaction; a repeated event id is ignored. */
   async enqueue(m: Sql, e: IncomingEvent): Promise<void> {
-    await m.query(`INSERT INTO audit.intake (event_id, envelope) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING`, [e.id, JSON.stringify(e)]);
+    await enqueueAll(m, [e]);
+  }
+
+  /** Queues events consumed in one transaction with one insert, just before it commits. */
+  enqueueInBatch(batch: TransactionBatch, e: IncomingEvent): void {
+    batch.add('audit.intake', e, enqueueAll);
   }
 
   /** An event of the audit service itself (alert raised, access refused, …), logged like any other. */

@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '@gov/shared';
+import type { EventContext, EventEnvelope } from '@gov/shared';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -33,7 +33,8 @@ export class AuditIngestion {
     private readonly log: AuditLog,
   ) {}
 
-  async receive(m: EntityManager, e: EventEnvelope): Promise<void> {
+  /** A consumed event: into the intake with the rest of its transaction's events, or into quarantine. */
+  async receive({ manager: m, envelope: e, batch }: EventContext): Promise<void> {
     const problem = this.problemOf(e);
     if (problem) {
       await m.query(`INSERT INTO audit.quarantine (event_id, event_name, reason_code, reason, envelope) VALUES ($1, $2, $3, $4, $5)`, [
@@ -45,7 +46,7 @@ export class AuditIngestion {
       ]);
       return;
     }
-    await this.log.enqueue(m, e);
+    this.log.enqueueInBatch(batch, e);
   }
 
   private problemOf(e: EventEnvelope): { code: string; reason: string } | undefined {

@@ -62,6 +62,6 @@ export class AuditRecordsController {
   /** Every event of the catalog (derived, so none can be forgotten), from the beginning. */
   @EventPattern(topicsConsumedBy('audit'))
   onEvent(@Ctx() ctx: EventContext): Promise<void> {
-    return this.ingestion.receive(ctx.manager, ctx.envelope);
+    return this.ingestion.receive(ctx);
   }
 }
