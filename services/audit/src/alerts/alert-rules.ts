@@ -141,7 +141,7 @@ type Situation = (a: AccessFact, offsetMinutes: number, p: RuleParams) => string
 type RuleDef =
   | { mode: 'each'; check: Check }
   | { mode: 'latest'; situation: Situation; check: Check }
-  | { mode: 'window'; situation: Situation; window: (p: RuleParams) => { ms: number; only: CountFilter }; check: Check };
+  | { mode: 'window'; situation: Situation; window: Window; check: Check };
 
 const volumeSpikeKey: Situation = (a, offset) => {
   const s = subjectOf(a);
@@ -161,6 +161,12 @@ const personalReadsKey: Situation = (a, offset) => {
   const s = a.outcome === 'allowed' && a.personalData ? subjectOf(a) : undefined;
   return s && `personal_data_reads:${s.id}:${localDate(a.at, offset)}`;
 };
+
+type Window = (p: RuleParams) => { ms: number; only: CountFilter };
+const bulkDownloadWindow: Window = (p) => ({ ms: p.bulk_download.windowMinutes * MINUTE, only: 'download' });
+const repeatedDenialsWindow: Window = (p) => ({ ms: p.repeated_denials.windowMinutes * MINUTE, only: 'denied' });
+/** Accesses of the subject in the sliding window that ends with this access. */
+const slidingCount = (a: AccessFact, ctx: RuleContext, s: Subject, w: ReturnType<Window>) => ctx.count(s, new Date(a.at.getTime() - w.ms), new Date(a.at.getTime() + 1), w.only);
 
 const subjectField = (s: Subject) => (s.column === 'app_id' ? 'appId' : 'actorId');
 
@@ -229,12 +235,12 @@ const rules: Record<RuleName, RuleDef> = {
   bulk_download: {
     mode: 'window',
     situation: bulkDownloadKey,
-    window: (p) => ({ ms: p.bulk_download.windowMinutes * MINUTE, only: 'download' }),
+    window: bulkDownloadWindow,
     async check(a, ctx, p) {
       const s = subjectOf(a);
       if (a.outcome !== 'allowed' || a.kind !== 'download' || !s) return undefined;
       const rule = p.bulk_download;
-      const w = await ctx.count(s, new Date(a.at.getTime() - rule.windowMinutes * MINUTE), new Date(a.at.getTime() + 1), 'download');
+      const w = await slidingCount(a, ctx, s, bulkDownloadWindow(p));
       if (w.rows < rule.maxRows && w.accesses < rule.maxDownloads) return undefined;
       const key = a.keyPrefix ?? s.id;
       return {
@@ -269,12 +275,12 @@ const rules: Record<RuleName, RuleDef> = {
   repeated_denials: {
     mode: 'window',
     situation: repeatedDenialsKey,
-    window: (p) => ({ ms: p.repeated_denials.windowMinutes * MINUTE, only: 'denied' }),
+    window: repeatedDenialsWindow,
     async check(a, ctx, p) {
       const s = subjectOf(a);
       if (a.outcome !== 'denied' || !s) return undefined;
       const rule = p.repeated_denials;
-      const w = await ctx.count(s, new Date(a.at.getTime() - rule.windowMinutes * MINUTE), new Date(a.at.getTime() + 1), 'denied');
+      const w = await slidingCount(a, ctx, s, repeatedDenialsWindow(p));
       if (w.accesses < rule.threshold) return undefined;
       return {
         rule: 'repeated_denials',
