@@ -231,3 +231,41 @@ it('outbox rows exist only if the transaction committed, and the relay publishes
   const published = await pool.query(`SELECT value->'payload'->>'name' AS name FROM eventbus.log WHERE value->'payload'->>'name' IN ('部门10','部门11','部门12') ORDER BY record_offset`);
   expect(published.rows.map((r) => r.name)).toEqual(['部门10', '部门11']);
 });
+
+it('the relay publishes as soon as a writing transaction commits, not at its next poll; a rolled-back write wakes nothing', async () => {
+  await transport.publish([{ topic: 'test.warmup', key: 'k', value: '{}' }]); // the log table exists
+  const relay = new OutboxRelay(ds, 't', transport, { pollMs: 60_000 });
+  const writer = new OutboxWriter('t', 'catalog', () => relay.nudge());
+  relay.nudgeOnCommit();
+  relay.start();
+  const publishedNames = async () =>
+    (await pool.query(`SELECT value->'payload'->>'name' AS name FROM eventbus.log WHERE value->'payload'->>'name' LIKE '部门2__' ORDER BY record_offset`)).rows.map((r) => r.name);
+  const until = async (names: string[]) => {
+    for (let i = 0; i < 100 && (await publishedNames()).length < names.length; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await publishedNames()).toEqual(names);
+  };
+  try {
+    // The relay's first look found nothing; it now sleeps for a minute unless told.
+    await new Promise((r) => setTimeout(r, 100));
+    await ds.transaction(async (m) => {
+      await writer.add(m, 'org.department.registered', dept(201));
+      // Inside the transaction nothing is announced yet (the row is not visible to the relay).
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await publishedNames()).toEqual([]);
+    });
+    await until(['部门201']);
+    // Outside a transaction the statement commits by itself: announced at once.
+    await writer.add(ds.manager, 'org.department.registered', dept(202));
+    await until(['部门201', '部门202']);
+    await ds
+      .transaction(async (m) => {
+        await writer.add(m, 'org.department.registered', dept(203));
+        throw new Error('rolled back');
+      })
+      .catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await publishedNames()).toEqual(['部门201', '部门202']);
+  } finally {
+    await relay.stop();
+  }
+});

@@ -6,15 +6,31 @@ import type { ServiceName } from './contracts/services';
 import { createEnvelope, EventEnvelope } from './envelope';
 import { EventTransport, sleep } from './transport';
 
+/** Where a transaction notes the outboxes it wrote to (its query runner's user data). */
+const WRITTEN = 'outboxesWritten';
+
 /**
  * Writes events in the caller's transaction (transactional outbox): the event exists if and only
- * if the state change committed. Correlation id and actor come from the request context.
+ * if the state change committed. Correlation id and actor come from the request context. Once it
+ * has committed, the relay is told (`committed`), so it need not poll often.
  */
 export class OutboxWriter {
   constructor(
     private readonly schema: string,
     private readonly producer: ServiceName,
+    private readonly committed: () => void = () => undefined,
   ) {}
+
+  /**
+   * Tells the relay about rows this schema's outbox got through `manager`: after the commit of its
+   * transaction (see `OutboxRelay.nudgeOnCommit`), or now when the statement committed by itself.
+   */
+  noteWritten(manager: EntityManager | undefined): void {
+    const runner = manager?.queryRunner;
+    if (!runner?.isTransactionActive) return this.committed();
+    const written = ((runner.data as Record<string, Set<string>>)[WRITTEN] ??= new Set());
+    written.add(this.schema);
+  }
 
   async add<N extends EventName>(manager: EntityManager, name: N, payload: PayloadOf<N>): Promise<EventEnvelope<N>> {
     const ctx = currentContext();
@@ -25,6 +41,7 @@ export class OutboxWriter {
       envelope.key,
       JSON.stringify(envelope),
     ]);
+    this.noteWritten(manager);
     return envelope;
   }
 
@@ -40,6 +57,7 @@ export class OutboxWriter {
         [JSON.stringify(batch)],
       );
     }
+    this.noteWritten(manager);
     return envelopes.length;
   }
 }
@@ -58,6 +76,8 @@ export class OutboxRelay {
   private stopped = false;
   private loop?: Promise<void>;
   private wakeUp?: () => void;
+  /** A nudge came since the last flush began: what it announced may have committed after that flush looked. */
+  private nudged = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -72,9 +92,24 @@ export class OutboxRelay {
     this.loop ??= this.run();
   }
 
-  /** Ask the relay to look now instead of at the next poll. */
+  /** Ask the relay to look now instead of at the next poll (again after the flush under way, if any). */
   nudge(): void {
+    this.nudged = true;
     this.wakeUp?.();
+  }
+
+  /**
+   * Nudges the relay when a transaction that wrote to this schema's outbox commits (the writer
+   * noted it), so events leave right away and the poll is only a safety net.
+   */
+  nudgeOnCommit(): void {
+    this.dataSource.subscribers.push({
+      afterTransactionCommit: ({ queryRunner }) => {
+        const written = (queryRunner.data as Record<string, Set<string>>)[WRITTEN];
+        if (queryRunner.isTransactionActive || !written?.delete(this.schema)) return;
+        this.nudge();
+      },
+    });
   }
 
   /** Publish everything pending once; returns how many rows were sent. */
@@ -99,14 +134,17 @@ export class OutboxRelay {
     if (this.opts.startDelayMs) await sleep(this.opts.startDelayMs);
     while (!this.stopped) {
       let sent = 0;
+      let failed = false;
+      this.nudged = false;
       try {
         sent = await this.flush();
       } catch (err) {
         if (this.stopped) return;
+        failed = true;
         this.logger.warn(`publish failed, will retry: ${(err as Error).message}`);
       }
-      if (sent === 0) await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.opts.pollMs ?? 200);
+      if (failed || (sent === 0 && !this.nudged)) await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.opts.pollMs ?? 1000);
         this.wakeUp = () => {
           clearTimeout(timer);
           resolve();

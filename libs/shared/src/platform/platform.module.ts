@@ -40,6 +40,7 @@ export class EventPlumbing implements OnApplicationShutdown {
       startDelayMs: runtime.settings.outboxStartDelayMs,
       metrics,
     });
+    this.relay.nudgeOnCommit();
   }
 
   /** The Nest microservice strategy that feeds @EventPattern handlers of this service. */
@@ -101,7 +102,7 @@ export class PlatformModule {
         { provide: KEY_VALUE_STORE, useValue: o.runtime.keyValue },
         { provide: ServiceMetrics, useFactory: () => new ServiceMetrics(o.service) },
         { provide: TokenService, useFactory: () => new TokenService(o.runtime.settings.jwtSecret) },
-        { provide: OutboxWriter, useFactory: () => new OutboxWriter(schema, o.service) },
+        { provide: OutboxWriter, inject: [EventPlumbing], useFactory: (plumbing: EventPlumbing) => new OutboxWriter(schema, o.service, () => plumbing.relay.nudge()) },
         {
           provide: EventPlumbing,
           inject: [DataSource, ServiceMetrics],

@@ -1,4 +1,4 @@
-import { AccessKind, createEnvelope, currentContext, DataAccessV1, RequestContext, toShanghaiDate } from '@gov/shared';
+import { AccessKind, createEnvelope, currentContext, DataAccessV1, OutboxWriter, RequestContext, toShanghaiDate } from '@gov/shared';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -40,6 +40,7 @@ export class AccessLog implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(OPEN_SETTINGS) private readonly settings: OpenSettings,
+    private readonly outbox: OutboxWriter,
   ) {}
 
   onModuleInit(): void {
@@ -116,6 +117,7 @@ export class AccessLog implements OnModuleInit, OnApplicationShutdown {
            SELECT (e->>'id')::uuid, e->>'name', e->>'key', e FROM jsonb_array_elements($1::jsonb) AS e`,
           [JSON.stringify(envelopes)],
         );
+        this.outbox.noteWritten(m);
         for (const u of usage.values())
           await m.query(
             `INSERT INTO openapi.usage_daily (app_id, day, calls, rows, errors) VALUES ($1,$2,$3,$4,$5)

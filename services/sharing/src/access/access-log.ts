@@ -84,6 +84,7 @@ export class AccessLog implements OnApplicationShutdown {
              SELECT (e->>'id')::uuid, e->>'name', e->>'key', e FROM jsonb_array_elements($1::jsonb) AS e`,
             values: [JSON.stringify(batch.map((b) => b.envelope))],
           });
+          this.outbox.noteWritten(undefined);
           for (const b of batch) b.done();
         } catch (err) {
           for (const b of batch) b.done(err);
