@@ -168,7 +168,7 @@ function minimalServer(pool: Pool, table: string): Promise<{ url: string; close:
 async function main(): Promise<void> {
   const db = await benchDatabase(log);
   const pool = new Pool({ connectionString: db.url, max: 12 });
-  const transport = new InProcessTransport(pool, { pollMs: 100 });
+  const transport = new InProcessTransport(pool, { pollMs: 1000 }); // as the embedded runtime polls
   const runtime: ServiceRuntime = {
     mode: 'embedded',
     databaseUrl: db.url,
