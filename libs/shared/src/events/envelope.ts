@@ -4,6 +4,7 @@ import { validateSync } from 'class-validator';
 import type { ActorRef } from '../http/request-context';
 import { EVENT_CATALOG, EventName, isEventName, PayloadOf } from './contracts/event-catalog';
 import type { ServiceName } from './contracts/services';
+import { compilePayloadCheck, PayloadCheck } from './payload-check';
 
 /** What goes over every transport: the payload plus the metadata audit and tracing need. */
 export interface EventEnvelope<N extends EventName = EventName> {
@@ -25,9 +26,21 @@ export class InvalidEventError extends Error {
   }
 }
 
+/** Compiled per event name at its first use, when every contract class has its rules (null: class-validator only). */
+const payloadChecks = new Map<EventName, PayloadCheck | null>();
+
+function payloadCheck(name: EventName): PayloadCheck | null {
+  let check = payloadChecks.get(name);
+  if (check === undefined) payloadChecks.set(name, (check = compilePayloadCheck(EVENT_CATALOG[name].payload as new () => object) ?? null));
+  return check;
+}
+
+/** The payload if it passes its contract, not copied (createEnvelope copies it; a transport's is freshly parsed); throws InvalidEventError. */
 function validatePayload<N extends EventName>(name: N, payload: unknown): PayloadOf<N> {
   const contract = EVENT_CATALOG[name];
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) throw new InvalidEventError(`${name} payload must be an object`);
+  if (payloadCheck(name)?.(payload as Record<string, unknown>)) return payload as PayloadOf<N>;
+  // Invalid (or a contract the check does not model): class-validator decides and says why.
   const instance = plainToInstance(contract.payload as new () => object, payload) as PayloadOf<N>;
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length) {

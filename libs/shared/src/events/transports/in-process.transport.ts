@@ -94,8 +94,9 @@ export class InProcessTransport implements EventTransport {
         lockClient.on('notification', wake);
         try {
           while (!signal.aborted) {
-            const { rows: records } = await this.pool.query<{ record_offset: string; topic: string; record_key: string; value: unknown }>(
-              `SELECT l.record_offset, l.topic, l.record_key, l.value
+            // The value as PostgreSQL's text of the jsonb: consumers parse it once, where pg would parse it and this re-serialize it.
+            const { rows: records } = await this.pool.query<{ record_offset: string; topic: string; record_key: string; value: string }>(
+              `SELECT l.record_offset, l.topic, l.record_key, l.value::text AS value
                  FROM ${SCHEMA}.log l
                  LEFT JOIN ${SCHEMA}.group_offset o ON o.group_id = $1 AND o.topic = l.topic
                 WHERE l.topic = ANY($2) AND l.record_offset > COALESCE(o.committed, 0)
@@ -110,14 +111,14 @@ export class InProcessTransport implements EventTransport {
             const batchHandler = sub.handleBatch;
             if (batchHandler && records.length > 1) {
               // The whole batch in one go, then one offset per topic it touched.
-              await batchHandler(records.map((r) => ({ topic: r.topic, key: r.record_key, value: JSON.stringify(r.value) })));
+              await batchHandler(records.map((r) => ({ topic: r.topic, key: r.record_key, value: r.value })));
               const last = new Map(records.map((r) => [r.topic, r.record_offset]));
               await this.commit(sub.group, [...last.keys()], [...last.values()]);
               continue;
             }
             for (const r of records) {
               if (signal.aborted) return;
-              await sub.handle({ topic: r.topic, key: r.record_key, value: JSON.stringify(r.value) });
+              await sub.handle({ topic: r.topic, key: r.record_key, value: r.value });
               await this.commit(sub.group, [r.topic], [r.record_offset]);
             }
           }
