@@ -27,13 +27,6 @@ const maybe = SKIP ? it.skip : it;
 const run = promisify(execFile);
 /** rtl_TextEncoding of GBK in LibreOffice's CSV filter options (RTL_TEXTENCODING_GBK). */
 const LO_GBK = 85;
-const ITEMS = [
-  { name: '统一社会信用代码', dataType: 'C', length: 18 },
-  { name: '企业名称', dataType: 'C', length: 100 },
-  { name: '法定代表人', dataType: 'C', length: 50 },
-  { name: '成立日期', dataType: 'D' },
-  { name: '注册资本', dataType: 'Y', length: 20 },
-];
 
 interface SourceRow {
   code: string;
@@ -96,7 +89,8 @@ beforeAll(async () => {
   const [op, admin] = await Promise.all([p.login('scjg_op'), p.login('admin')]);
   ingest = new fixtures.ServiceApi(p.baseUrl, 'ingest', op);
   const catalog = { op: new fixtures.ServiceApi(p.baseUrl, 'catalog', op), admin: new fixtures.ServiceApi(p.baseUrl, 'catalog', admin) };
-  dataset = await fixtures.publishDataset(p, catalog, ingest, '市场主体登记（LibreOffice 报送）', ITEMS);
+  // The five enterprise items (ENTERPRISE_ITEMS): code, name, legal representative, founding date, capital.
+  dataset = await fixtures.publishDataset(p, catalog, ingest, '市场主体登记（LibreOffice 报送）');
   await ingest.expect(200, 'PUT', `/datasets/${dataset.id}/settings`, { keys: ['统一社会信用代码'], maxRejectShare: 0.1 });
 }, 120_000);
 afterAll(async () => {
