@@ -142,12 +142,16 @@ export function recordColumns(batch: { record: AuditLogRecord; body: Buffer; lea
   return cols;
 }
 
-/** Intake rows in the given order (the log's order); a repeated event id is ignored. */
+/**
+ * Intake rows in the given order (the log's order); a repeated event id is ignored. The batch goes
+ * as one JSON array: as a jsonb[] parameter, pg escaped every envelope for the array literal in
+ * JavaScript (two regex passes and ~20 KB of garbage per open-api request).
+ */
 async function enqueueAll(m: Sql, events: IncomingEvent[]): Promise<void> {
   await m.query(
-    `INSERT INTO audit.intake (event_id, envelope) SELECT e.id, e.envelope FROM unnest($1::uuid[], $2::jsonb[]) WITH ORDINALITY AS e(id, envelope, n) ORDER BY e.n
+    `INSERT INTO audit.intake (event_id, envelope) SELECT (x.e->>'id')::uuid, x.e FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(e, n) ORDER BY x.n
      ON CONFLICT (event_id) DO NOTHING`,
-    [events.map((e) => e.id), events.map((e) => JSON.stringify(e))],
+    [JSON.stringify(events)],
   );
 }
 

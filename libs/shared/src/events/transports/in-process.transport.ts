@@ -52,10 +52,12 @@ export class InProcessTransport implements EventTransport {
   async publish(records: TransportRecord[]): Promise<void> {
     if (!records.length) return;
     await this.ensureSchema();
+    // One JSON array of [topic, key, value] in publish order: as text[]/jsonb[] parameters, pg escaped
+    // every value for the array literal in JavaScript; JSON.stringify does it natively, in one pass.
     await this.pool.query(
       `INSERT INTO ${SCHEMA}.log (topic, record_key, value)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[])`,
-      [records.map((r) => r.topic), records.map((r) => r.key), records.map((r) => r.value)],
+       SELECT x.r->>0, x.r->>1, (x.r->>2)::jsonb FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(r, n) ORDER BY x.n`,
+      [JSON.stringify(records.map((r) => [r.topic, r.key, r.value]))],
     );
     await this.pool.query(`SELECT pg_notify($1, '')`, [NOTIFY_CHANNEL]).catch(() => undefined);
     this.appended.emit('appended');
