@@ -48,17 +48,23 @@ export class OutboxWriter {
   /** Writes many events of one name with a single statement (bulk imports). */
   async addMany<N extends EventName>(manager: EntityManager, name: N, payloads: readonly PayloadOf<N>[]): Promise<number> {
     const ctx = currentContext();
-    const envelopes = payloads.map((p) => createEnvelope(name, p, { producer: this.producer, correlationId: ctx?.correlationId, actor: ctx?.actor }));
+    await this.addEnvelopes(
+      manager,
+      payloads.map((p) => createEnvelope(name, p, { producer: this.producer, correlationId: ctx?.correlationId, actor: ctx?.actor })),
+    );
+    return payloads.length;
+  }
+
+  /** Writes envelopes made by the caller (each with its own request's correlation id), 1,000 per statement. */
+  async addEnvelopes(manager: EntityManager, envelopes: readonly EventEnvelope[]): Promise<void> {
     for (let i = 0; i < envelopes.length; i += 1000) {
-      const batch = envelopes.slice(i, i + 1000);
       await manager.query(
         `INSERT INTO ${this.schema}.outbox (event_id, event_name, event_key, envelope)
          SELECT (e->>'id')::uuid, e->>'name', e->>'key', e FROM jsonb_array_elements($1::jsonb) AS e`,
-        [JSON.stringify(batch)],
+        [JSON.stringify(envelopes.slice(i, i + 1000))],
       );
     }
     this.noteWritten(manager);
-    return envelopes.length;
   }
 }
 

@@ -1,16 +1,8 @@
+import { seededRandom as random } from '@gov/shared';
 import { AccessFact, AlertCandidate, CountFilter, DEFAULT_RULES, evaluate, evaluateBatch, evaluateEach, mergeRules, RuleContext, Subject } from './alert-rules';
 
 const MINUTE = 60_000;
 const OFFSET = 480; // UTC+8
-
-/** A seeded generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 const matches = (f: AccessFact, s: Subject) => (s.column === 'app_id' ? f.appId === s.id : f.actorId === s.id);
 const passes = (f: AccessFact, only?: CountFilter) =>

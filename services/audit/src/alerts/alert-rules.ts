@@ -147,15 +147,15 @@ const volumeSpikeKey: Situation = (a, offset) => {
   const s = subjectOf(a);
   return s && `volume_spike:${s.id}:${localDate(a.at, offset)}`;
 };
+/** The fixed window (of `minutes`) an access falls in, named by its start: one alert per window. */
+const fixedWindow = (at: Date, minutes: number) => new Date(Math.floor(at.getTime() / (minutes * MINUTE)) * minutes * MINUTE).toISOString();
 const bulkDownloadKey: Situation = (a, _offset, p) => {
   const s = a.outcome === 'allowed' && a.kind === 'download' ? subjectOf(a) : undefined;
-  const windowMs = p.bulk_download.windowMinutes * MINUTE;
-  return s && `bulk_download:${a.keyPrefix ?? s.id}:${new Date(Math.floor(a.at.getTime() / windowMs) * windowMs).toISOString()}`;
+  return s && `bulk_download:${a.keyPrefix ?? s.id}:${fixedWindow(a.at, p.bulk_download.windowMinutes)}`;
 };
 const repeatedDenialsKey: Situation = (a, _offset, p) => {
   const s = a.outcome === 'denied' ? subjectOf(a) : undefined;
-  const windowMs = p.repeated_denials.windowMinutes * MINUTE;
-  return s && `repeated_denials:${s.id}:${new Date(Math.floor(a.at.getTime() / windowMs) * windowMs).toISOString()}`;
+  return s && `repeated_denials:${s.id}:${fixedWindow(a.at, p.repeated_denials.windowMinutes)}`;
 };
 const personalReadsKey: Situation = (a, offset) => {
   const s = a.outcome === 'allowed' && a.personalData ? subjectOf(a) : undefined;

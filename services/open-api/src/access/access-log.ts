@@ -111,13 +111,10 @@ export class AccessLog implements OnModuleInit, OnApplicationShutdown {
     try {
       await this.db.transaction(async (m) => {
         // One statement for the whole batch; each envelope keeps its own request's correlation id and actor.
-        const envelopes = batch.map((b) => createEnvelope('open.data.accessed', b.payload, { producer: 'open-api', correlationId: b.ctx?.correlationId, actor: b.ctx?.actor }));
-        await m.query(
-          `INSERT INTO openapi.outbox (event_id, event_name, event_key, envelope)
-           SELECT (e->>'id')::uuid, e->>'name', e->>'key', e FROM jsonb_array_elements($1::jsonb) AS e`,
-          [JSON.stringify(envelopes)],
+        await this.outbox.addEnvelopes(
+          m,
+          batch.map((b) => createEnvelope('open.data.accessed', b.payload, { producer: 'open-api', correlationId: b.ctx?.correlationId, actor: b.ctx?.actor })),
         );
-        this.outbox.noteWritten(m);
         for (const u of usage.values())
           await m.query(
             `INSERT INTO openapi.usage_daily (app_id, day, calls, rows, errors) VALUES ($1,$2,$3,$4,$5)
