@@ -32,12 +32,24 @@ export const PARAM_CAST: Record<ColumnKind, string> = {
   boolean: 'boolean',
 };
 
+/**
+ * The cast of a bound value compared with a column: PARAM_CAST, except that a single-precision
+ * column compares at its own precision, so 0.1 matches the stored 0.1 and a cursor taken from
+ * a row's text lands on that row again (0.1::real > 0.1::double precision).
+ */
+export function paramCast(c: RecordColumn): string {
+  const t = c.type.trim().toLowerCase();
+  return t === 'real' || t === 'float4' ? 'real' : PARAM_CAST[columnKind(t)];
+}
+
 export function isNumberKind(kind: ColumnKind): boolean {
   return kind === 'numeric' || kind === 'integer' || kind === 'float';
 }
 
 const NUMBER = /^[-+]?(?:\d{1,30}(?:\.\d{0,20})?|\.\d{1,20})(?:[eE][-+]?\d{1,3})?$/;
-const INTEGER = /^[-+]?\d{1,18}$/;
+const INTEGER = /^[-+]?\d{1,19}$/; // the BigInt range check below bounds it
+/** How PostgreSQL writes the non-finite numbers it stores (and sorts: NaN above every number). */
+const NON_FINITE = /^(?:NaN|[-+]?Infinity)$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?)?$/;
 
@@ -57,8 +69,9 @@ export function normalizeValue(kind: ColumnKind, raw: string): string | undefine
   if (raw.includes('\u0000')) return undefined;
   switch (kind) {
     case 'numeric':
-      return NUMBER.test(raw) ? raw : undefined;
+      return NUMBER.test(raw) || NON_FINITE.test(raw) ? raw : undefined;
     case 'float': {
+      if (NON_FINITE.test(raw)) return raw;
       if (!NUMBER.test(raw)) return undefined;
       return Number.isFinite(Number(raw)) ? raw : undefined;
     }

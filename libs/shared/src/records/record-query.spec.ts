@@ -1,4 +1,4 @@
-import { RecordColumn } from './column-types';
+import { normalizeValue, RecordColumn } from './column-types';
 import { encodeCursor } from './record-cursor';
 import { compileRecordQuery, parseRecordQuery, RecordQueryTarget } from './record-query';
 import { RecordQueryError } from './record-query.errors';
@@ -126,5 +126,28 @@ describe('record query compiler', () => {
         expect(err.status).toBe(400);
       }
     }
+  });
+});
+
+describe('normalizeValue', () => {
+  it('takes what PostgreSQL writes for the values it stores, so a cursor made from any row is valid', () => {
+    expect(normalizeValue('numeric', 'NaN')).toBe('NaN');
+    expect(normalizeValue('numeric', '-Infinity')).toBe('-Infinity');
+    expect(normalizeValue('float', 'Infinity')).toBe('Infinity');
+    expect(normalizeValue('float', '1e+300')).toBe('1e+300');
+    expect(normalizeValue('integer', '9223372036854775807')).toBe('9223372036854775807');
+    expect(normalizeValue('integer', '-9223372036854775808')).toBe('-9223372036854775808');
+  });
+
+  it('still refuses what PostgreSQL would reject', () => {
+    expect(normalizeValue('integer', '9223372036854775808')).toBeUndefined();
+    expect(normalizeValue('integer', 'NaN')).toBeUndefined();
+    expect(normalizeValue('numeric', 'nan; DROP TABLE x')).toBeUndefined();
+    expect(normalizeValue('float', '1e400')).toBeUndefined();
+  });
+
+  it('compares single-precision columns at their own precision', () => {
+    const c = compileRecordQuery(parseRecordQuery({ filter: '系数:eq:0.1' }), { table: 't', columns: [{ name: '系数', type: 'real' }], binding: 't@1' });
+    expect(c.sql).toContain('"系数" = $1::real');
   });
 });

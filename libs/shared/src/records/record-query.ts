@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { quoteIdent } from '../datasets/snapshot';
-import { columnKind, ColumnKind, isNumberKind, normalizeValue, PARAM_CAST, RecordColumn } from './column-types';
+import { columnKind, ColumnKind, isNumberKind, normalizeValue, paramCast, RecordColumn } from './column-types';
 import { decodeCursor, encodeCursor } from './record-cursor';
 import { echo, RecordQueryError } from './record-query.errors';
 
@@ -311,7 +311,7 @@ export function compileRecordQuery(query: RecordQuery, target: RecordQueryTarget
       const col = quoteIdent(o.column.name);
       if (v !== null && normalizeValue(o.kind, v) === undefined) throw new RecordQueryError('QUERY_BAD_CURSOR', '游标无效', 'Invalid cursor', 'cursor');
       if (v !== null) {
-        const ref = p.add(v, PARAM_CAST[o.kind]);
+        const ref = p.add(v, paramCast(o.column));
         // Ascending: larger values, then the nulls. Descending: smaller values (nulls came first).
         disjuncts.push([...equalities, o.desc ? `${col} < ${ref}` : `(${col} > ${ref} OR ${col} IS NULL)`].join(' AND '));
         equalities.push(`${col} = ${ref}`);
@@ -387,7 +387,7 @@ function compileFilter(raw: string, columns: readonly RecordColumn[], p: Params)
     throw new RecordQueryError('QUERY_BAD_OPERATOR', `未知操作符：${echo(op)}（可用：${FILTER_OPS.join('、')}）`, `Unknown operator: ${echo(op)} (one of ${FILTER_OPS.join(', ')})`, 'filter');
   const kind = columnKind(c.type);
   const col = quoteIdent(c.name);
-  const cast = PARAM_CAST[kind];
+  const cast = paramCast(c);
   const bad = (why: string, whyEn: string) => new RecordQueryError('QUERY_BAD_VALUE', `字段 ${echo(c.name)} 的值${why}`, `Value for ${echo(c.name)} ${whyEn}`, 'filter');
   const typed = (v: string): string => {
     if (v.length > RECORD_QUERY_LIMITS.valueLength) throw bad(`超过 ${RECORD_QUERY_LIMITS.valueLength} 个字符`, `exceeds ${RECORD_QUERY_LIMITS.valueLength} characters`);
