@@ -26,6 +26,7 @@ import { runStages } from './stages';
 import { CpuProfiler, hotSpots } from './profile';
 import { outputDigest } from './digest';
 import { settle } from './settle';
+import { CpuSpent, describeCpu, startCpuMeter } from './cpu-meter';
 import { loadRealFile, RealOutcome, realFiles } from './real-files';
 
 // ---------------------------------------------------------------------------------------------
@@ -86,11 +87,12 @@ function compilerNote(): string {
 // ---------------------------------------------------------------------------------------------
 // The baseline: a plain COPY of the same file into an untyped table, in one transaction as the loader does
 
-async function plainCopy(url: string, file: GeneratedFile, n: number): Promise<{ ms: number; rows: number }> {
+async function plainCopy(url: string, file: GeneratedFile, n: number): Promise<{ ms: number; rows: number; cpu: CpuSpent }> {
   const client = new Client({ connectionString: url });
   await client.connect();
   const name = `bench_plain_${file.encoding}_${n}`;
   try {
+    const meter = startCpuMeter();
     const started = performance.now();
     await client.query('BEGIN');
     await client.query(`CREATE TABLE public.${name} (${BENCH_ITEMS.map((_, i) => `c${i + 1} text`).join(', ')})`);
@@ -98,7 +100,7 @@ async function plainCopy(url: string, file: GeneratedFile, n: number): Promise<{
     await pipeline(createReadStream(file.path), copy);
     await client.query('COMMIT');
     const ms = performance.now() - started;
-    return { ms, rows: Number(copy.rowCount ?? 0) };
+    return { ms, rows: Number(copy.rowCount ?? 0), cpu: meter() };
   } finally {
     await client.query(`DROP TABLE IF EXISTS public.${name}`).catch(() => undefined);
     await client.end();
@@ -118,6 +120,7 @@ interface FullPath {
   job: any;
   version?: any;
   memory: MemoryPeaks;
+  cpu: CpuSpent;
   hot?: string[];
   digest?: string;
 }
@@ -130,6 +133,7 @@ async function fullPath(p: BenchPlatform, api: { catalogOp: Api; catalogAdmin: A
   const sampler = new MemorySampler();
   sampler.start(100);
   await profiler?.start();
+  const meter = startCpuMeter();
   const t0 = performance.now();
   sampler.mark('upload');
   const upload = await uploadFileStreamed(api.ingest, dataset.id, file.path, `企业登记信息-${file.encoding}.csv`);
@@ -138,6 +142,7 @@ async function fullPath(p: BenchPlatform, api: { catalogOp: Api; catalogAdmin: A
   if (upload.status !== 202) throw new Error(`upload failed: ${upload.status} ${JSON.stringify(upload.body)}`);
   const job = await waitForJob(api.ingest, upload.body.id);
   const ms = performance.now() - t0;
+  const cpu = meter();
   let hot: string[] | undefined;
   if (profiler) {
     const path = join(profileDir, `ingest-${file.encoding}-${mode}.cpuprofile`);
@@ -158,6 +163,7 @@ async function fullPath(p: BenchPlatform, api: { catalogOp: Api; catalogAdmin: A
     job,
     version,
     memory,
+    cpu,
     hot,
     digest,
   };
@@ -245,6 +251,7 @@ async function main(): Promise<void> {
         log(`  ${label(file.encoding)}:`);
         log(`    settling     ${settled.join('; ')}`);
         log(`    plain COPY   ${secs(before.ms)} / ${secs(after.ms)} (before / after) → ${int(rate(ROWS, plainMs))} rows/s (${int(before.rows)} rows)`);
+        log(`      CPU        ${describeCpu(before.cpu, cpus().length)} (before)`);
         for (const full of fulls) {
           const j = full.job;
           if (PARSE_MODES.length > 1) log(`    -- parsed in ${full.mode === 'worker' ? 'a worker thread' : 'the job\'s thread'}`);
@@ -257,6 +264,9 @@ async function main(): Promise<void> {
           );
           log(
             `    memory       peak RSS ${mb(full.memory.rss)} MB sampled / ${mb(full.memory.hwm)} MB kernel high-water mark${full.memory.hwmReset ? '' : ' (since process start)'} (RSS at start ${mb(full.memory.rssAtStart)} MB); peak heapUsed ${mb(full.memory.heapUsed)} MB; ${full.memory.samples} samples; by part: ${full.memory.parts.map((x) => `${x.name} ${mb(x.rss)} MB RSS / ${mb(x.heapUsed)} MB heap`).join(', ')}`,
+          );
+          log(
+            `    CPU          ${describeCpu(full.cpu, cpus().length)}; the target (${RATIO_TARGET} of the plain COPY's rate) needs ${secs(plainMs / RATIO_TARGET)}`,
           );
           if (full.digest) log(`    ${full.digest}`);
           if (full.hot) for (const l of full.hot) log(l);
