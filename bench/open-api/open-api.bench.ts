@@ -29,6 +29,7 @@ import { tempDir } from '../../test/pg-server';
 import { Api, benchDatabase, poll, uploadFileStreamed, waitForJob } from '../ingest/platform';
 import { CpuProfiler, hotSpots } from '../ingest/profile';
 import { settle } from '../ingest/settle';
+import { startCpuMeter } from '../ingest/cpu-meter';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -88,6 +89,8 @@ interface LoadRun {
   elapsed: number;
   /** CPU time of this whole process (platform, both servers and the bench client) during the run, µs. */
   cpuUs: number;
+  /** CPU time of the local PostgreSQL server's processes during the run, µs (absent without /proc). */
+  pgUs?: number;
 }
 
 async function load(clients: number, seconds: number, fn: (i: number) => Promise<void>): Promise<LoadRun> {
@@ -95,6 +98,7 @@ async function load(clients: number, seconds: number, fn: (i: number) => Promise
   const lat: number[] = [];
   let i = 0;
   const cpu = process.cpuUsage();
+  const meter = startCpuMeter();
   const start = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: clients }, async () => {
@@ -107,14 +111,17 @@ async function load(clients: number, seconds: number, fn: (i: number) => Promise
   );
   const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
   const used = process.cpuUsage(cpu);
-  return { lat, elapsed, cpuUs: used.user + used.system };
+  const { postgres } = meter();
+  return { lat, elapsed, cpuUs: used.user + used.system, ...(postgres !== undefined ? { pgUs: postgres * 1e6 } : {}) };
 }
 
 function summarize(runs: LoadRun[]) {
   const lat = runs.flatMap((r) => r.lat).sort((x, y) => x - y);
   const elapsed = runs.reduce((a, r) => a + r.elapsed, 0);
   const cpuUs = runs.reduce((a, r) => a + r.cpuUs, 0);
-  return { rate: lat.length / elapsed, p50: pct(lat, 50), p99: pct(lat, 99), n: lat.length, cpuMsPerRequest: cpuUs / 1000 / Math.max(1, lat.length) };
+  const pgUs = runs.every((r) => r.pgUs !== undefined) ? runs.reduce((a, r) => a + r.pgUs!, 0) : undefined;
+  const per = (us: number) => us / 1000 / Math.max(1, lat.length);
+  return { rate: lat.length / elapsed, p50: pct(lat, 50), p99: pct(lat, 99), n: lat.length, cpuMsPerRequest: per(cpuUs), pgMsPerRequest: pgUs === undefined ? undefined : per(pgUs), busyCores: (cpuUs + (pgUs ?? 0)) / 1e6 / elapsed };
 }
 
 /**
@@ -291,6 +298,13 @@ async function main(): Promise<void> {
       log(`     open-api (key, rate limit, masking, access events): ${fmt(s.rate)} req/s  p50 ${fmt(s.p50)} ms  p99 ${fmt(s.p99)} ms  (${s.n} requests, ${s.cpuMsPerRequest.toFixed(2)} ms CPU each)`);
       log(`     minimal node:http + pg:                             ${fmt(r.rate)} req/s  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms  (${r.n} requests, ${r.cpuMsPerRequest.toFixed(2)} ms CPU each)`);
       log(`     ratio ${(s.rate / r.rate).toFixed(2)} (target ≥ 0.60), p99 ${s.p99 < 50 ? 'under' : 'OVER'} 50 ms; CPU per request ${(s.cpuMsPerRequest / r.cpuMsPerRequest).toFixed(2)}× the minimal server's; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+      if (s.pgMsPerRequest !== undefined && r.pgMsPerRequest !== undefined) {
+        // Both sides of the machine: when the cores are saturated, throughput is what the whole request costs them.
+        const total = (x: typeof s) => x.cpuMsPerRequest + x.pgMsPerRequest!;
+        log(
+          `     CPU per request, this process + PostgreSQL: open-api ${s.cpuMsPerRequest.toFixed(2)} + ${s.pgMsPerRequest.toFixed(2)} = ${total(s).toFixed(2)} ms, minimal ${r.cpuMsPerRequest.toFixed(2)} + ${r.pgMsPerRequest.toFixed(2)} = ${total(r).toFixed(2)} ms (${(total(s) / total(r)).toFixed(2)}×); cores busy: ${s.busyCores.toFixed(2)} and ${r.busyCores.toFixed(2)} of ${cpus().length}`,
+        );
+      }
     }
     await new Promise((r) => setTimeout(r, 600));
     const after = Number((await pool.query(`SELECT count(*) FROM openapi.outbox WHERE event_name = 'open.data.accessed'`)).rows[0].count);
