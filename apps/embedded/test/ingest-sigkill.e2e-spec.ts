@@ -150,6 +150,11 @@ async function versionsOf(db: Client, datasetId: string): Promise<VersionRow[]> 
   return (await db.query<VersionRow>(`SELECT version, status, table_name, row_count, error FROM ingest.dataset_version WHERE dataset_id = $1 ORDER BY version`, [datasetId])).rows;
 }
 
+/** ingest's table of a dataset version (services/ingest/src/loading/version-table.ts). */
+const versionTable = (datasetId: string, version: number) => `dv_${datasetId.replace(/-/g, '')}_${version}`;
+/** A backend's statement that is the COPY into the table named by $1 (position(): '_' is a LIKE wildcard). */
+const copyInto = `query ILIKE 'COPY ingest.%' AND position($1 in query) > 0`;
+
 async function tableExists(db: Client, table: string): Promise<boolean> {
   return (await db.query(`SELECT to_regclass($1) AS t`, [`ingest."${table}"`])).rows[0].t !== null;
 }
@@ -208,14 +213,17 @@ it('SIGKILL during a load: no partial version visible, the previous one stays cu
   log(`uploaded ${(big.length / 1024 / 1024).toFixed(1)} MB in ${Date.now() - started} ms`);
   // Killed while its COPY runs, as PostgreSQL sees it. Watched from the database, not the API: the
   // job's progress is written about once a second, and a busy load can finish between two writes.
+  // The COPY into this job's own version table: the demo data's loads (SEED_DEMO) may be running
+  // too on a slow start, with this job still queued behind them.
   const watcher = await platformDb();
   try {
     await poll(async () => {
-      const [job] = (await watcher.query(`SELECT state FROM ingest.job WHERE id = $1`, [jobId])).rows;
+      const [job] = (await watcher.query(`SELECT state, version FROM ingest.job WHERE id = $1`, [jobId])).rows;
       if (job.state === 'succeeded' || job.state === 'failed') throw new Error(`the load ended before it could be killed: ${job.state} (raise INGEST_E2E_ROWS)`);
       // Meanwhile the previous version is what readers get.
       expect((await watcher.query(`SELECT current_version FROM ingest.dataset WHERE id = $1`, [dataset.id])).rows[0].current_version).toBe(1);
-      const { rows } = await watcher.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'COPY ingest.%' AND state = 'active'`);
+      if (job.version === null) return undefined;
+      const { rows } = await watcher.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND ${copyInto}`, [versionTable(dataset.id, job.version)]);
       return rows[0].n > 0 ? true : undefined;
     }, 60_000);
     proc.child.kill('SIGKILL');
@@ -229,7 +237,7 @@ it('SIGKILL during a load: no partial version visible, the previous one stays cu
   try {
     // The killed connection's transaction ends once its backend sees the socket closed.
     await poll(async () => {
-      const { rows } = await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'COPY ingest.%' AND state <> 'idle'`);
+      const { rows } = await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state <> 'idle' AND ${copyInto}`, [versionTable(dataset.id, 2)]);
       return rows[0].n === 0 ? true : undefined;
     }, 20_000);
     const versions = await versionsOf(db, dataset.id);
