@@ -19,6 +19,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { Agent, createServer, request } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -91,6 +92,8 @@ interface LoadRun {
   cpuUs: number;
   /** CPU time of the local PostgreSQL server's processes during the run, µs (absent without /proc). */
   pgUs?: number;
+  /** How long the event loop was held up: p99 and max of its delay, ms (what every request in flight waits). */
+  loopDelay: { p99: number; max: number };
 }
 
 async function load(clients: number, seconds: number, fn: (i: number) => Promise<void>): Promise<LoadRun> {
@@ -99,6 +102,8 @@ async function load(clients: number, seconds: number, fn: (i: number) => Promise
   let i = 0;
   const cpu = process.cpuUsage();
   const meter = startCpuMeter();
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
   const start = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: clients }, async () => {
@@ -112,7 +117,8 @@ async function load(clients: number, seconds: number, fn: (i: number) => Promise
   const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
   const used = process.cpuUsage(cpu);
   const { postgres } = meter();
-  return { lat, elapsed, cpuUs: used.user + used.system, ...(postgres !== undefined ? { pgUs: postgres * 1e6 } : {}) };
+  delay.disable();
+  return { lat, elapsed, cpuUs: used.user + used.system, ...(postgres !== undefined ? { pgUs: postgres * 1e6 } : {}), loopDelay: { p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 } };
 }
 
 function summarize(runs: LoadRun[]) {
@@ -121,7 +127,7 @@ function summarize(runs: LoadRun[]) {
   const cpuUs = runs.reduce((a, r) => a + r.cpuUs, 0);
   const pgUs = runs.every((r) => r.pgUs !== undefined) ? runs.reduce((a, r) => a + r.pgUs!, 0) : undefined;
   const per = (us: number) => us / 1000 / Math.max(1, lat.length);
-  return { rate: lat.length / elapsed, p50: pct(lat, 50), p99: pct(lat, 99), n: lat.length, cpuMsPerRequest: per(cpuUs), pgMsPerRequest: pgUs === undefined ? undefined : per(pgUs), busyCores: (cpuUs + (pgUs ?? 0)) / 1e6 / elapsed };
+  return { rate: lat.length / elapsed, p50: pct(lat, 50), p99: pct(lat, 99), n: lat.length, cpuMsPerRequest: per(cpuUs), pgMsPerRequest: pgUs === undefined ? undefined : per(pgUs), busyCores: (cpuUs + (pgUs ?? 0)) / 1e6 / elapsed, loopP99: Math.max(...runs.map((r) => r.loopDelay.p99)), loopMax: Math.max(...runs.map((r) => r.loopDelay.max)) };
 }
 
 /**
@@ -302,7 +308,7 @@ async function main(): Promise<void> {
         // Both sides of the machine: when the cores are saturated, throughput is what the whole request costs them.
         const total = (x: typeof s) => x.cpuMsPerRequest + x.pgMsPerRequest!;
         log(
-          `     CPU per request, this process + PostgreSQL: open-api ${s.cpuMsPerRequest.toFixed(2)} + ${s.pgMsPerRequest.toFixed(2)} = ${total(s).toFixed(2)} ms, minimal ${r.cpuMsPerRequest.toFixed(2)} + ${r.pgMsPerRequest.toFixed(2)} = ${total(r).toFixed(2)} ms (${(total(s) / total(r)).toFixed(2)}×); cores busy: ${s.busyCores.toFixed(2)} and ${r.busyCores.toFixed(2)} of ${cpus().length}`,
+          `     CPU per request, this process + PostgreSQL: open-api ${s.cpuMsPerRequest.toFixed(2)} + ${s.pgMsPerRequest.toFixed(2)} = ${total(s).toFixed(2)} ms, minimal ${r.cpuMsPerRequest.toFixed(2)} + ${r.pgMsPerRequest.toFixed(2)} = ${total(r).toFixed(2)} ms (${(total(s) / total(r)).toFixed(2)}×); cores busy: ${s.busyCores.toFixed(2)} and ${r.busyCores.toFixed(2)} of ${cpus().length}; event loop held up (p99 / max of its slices): ${fmt(s.loopP99)} / ${fmt(s.loopMax)} ms and ${fmt(r.loopP99)} / ${fmt(r.loopMax)} ms`,
         );
       }
     }
