@@ -5,7 +5,7 @@
  * run, and peak RSS. Targets: at least half the plain COPY rate, peak RSS under 300 MB whatever the
  * file size. Also load every file in ../shared/data/real/ and print its outcome.").
  *
- *   npm run bench:ingest [-- --rows 1000000 --encodings utf8,gbk --no-real --profile --keep-files --digest --parse-modes worker,thread]
+ *   npm run bench:ingest [-- --rows 1000000 --encodings utf8,gbk --no-real --profile --keep-files --digest --parse-modes worker,thread --no-key]
  *
  * Prints figures and ratios against a baseline run in the same process; asserts nothing and is not
  * a test. See README.md.
@@ -51,6 +51,8 @@ const PROFILE = flag('profile');
 const KEEP_FILES = flag('keep-files');
 const STAGES_RUN = flag('stages');
 const DIGEST = flag('digest');
+/** Load without a key column: no uniqueness check, so no key table (to see what it costs in memory). */
+const NO_KEY = flag('no-key');
 /** Where ingest parses the upload, one full path each per encoding, between the same two plain COPYs. */
 const PARSE_MODES = (arg('parse-modes') ?? (process.env.INGEST_PARSE_WORKER && /^(0|false|no|off)$/i.test(process.env.INGEST_PARSE_WORKER) ? 'thread' : 'worker')).split(',').map((m) => m.trim()) as ParseMode[];
 const RSS_TARGET_MB = 300;
@@ -128,7 +130,7 @@ interface FullPath {
 async function fullPath(p: BenchPlatform, api: { catalogOp: Api; catalogAdmin: Api; ingest: Api }, file: GeneratedFile, mode: ParseMode, profileDir: string): Promise<FullPath> {
   p.setParseMode(mode);
   const dataset = await publishEntry({ op: api.catalogOp, admin: api.catalogAdmin }, api.ingest, `企业登记信息归集基准（${label(file.encoding)}，${mode}）`, BENCH_ITEMS);
-  await api.ingest.expect(200, 'PUT', `/datasets/${dataset.id}/settings`, { keys: [KEY_ITEM] });
+  if (!NO_KEY) await api.ingest.expect(200, 'PUT', `/datasets/${dataset.id}/settings`, { keys: [KEY_ITEM] });
   const profiler = PROFILE ? new CpuProfiler() : undefined;
   const sampler = new MemorySampler();
   sampler.start(100);
