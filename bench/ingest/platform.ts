@@ -60,7 +60,7 @@ export async function startBenchPlatform(db: BenchDatabase): Promise<BenchPlatfo
       consumerMaxAttempts: 3,
       dbPoolSize: 3,
       // INGEST_PARSE_WORKER: ingest's VersionLoader reads it at each load (--parse-modes switches it)
-      extra: { SEED_DEMO: 'true', INGEST_PARSE_WORKER: process.env.INGEST_PARSE_WORKER },
+      extra: { SEED_DEMO: 'true', INGEST_PARSE_WORKER: process.env.INGEST_PARSE_WORKER, INGEST_KEY_TABLE_MB: process.env.INGEST_KEY_TABLE_MB },
     },
   };
   let server: PlatformServer;

@@ -9,7 +9,8 @@ import { Progress, QualityInput, RowPipeline } from './row-pipeline';
 import { columnNames } from './version-table';
 
 /** What the parse and validation of a load need from the dataset (plain data: it crosses to a worker). */
-export type DatasetRules = Pick<Dataset, 'items' | 'settings'>;
+/** What a load checks rows against: the catalog's items, the dataset's settings, and how much memory the key check may take. */
+export type DatasetRules = Pick<Dataset, 'items' | 'settings'> & { keyTableBytes?: number };
 
 /** A version table column: name and PostgreSQL type. */
 export interface TableColumn {
@@ -22,6 +23,8 @@ export interface RowsOutcome {
   total: number;
   rejectedRows: number;
   findings: ColumnFinding[];
+  /** Row number from which the full key table checked keys against earlier ones only (0: never full). */
+  keyOverflowFrom: number;
 }
 
 /**
@@ -39,6 +42,8 @@ export interface LoadRows {
   /** After `copyText` ended: closes the reject file. */
   finish(): Promise<RowsOutcome>;
   quality(input: QualityInput): Promise<QualityReport>;
+  /** Repeated keys the loader found after the COPY (rows from keyOverflowFrom on): counted as the validator's would be. */
+  lateDuplicates(count: number): void;
   /** Lets go of everything (the worker); the reject file is complete once this resolves. Idempotent. */
   close(): Promise<void>;
 }
@@ -87,6 +92,10 @@ export class InThreadRows implements LoadRows {
   async finish(): Promise<RowsOutcome> {
     const outcome = await this.rows.finish();
     return { ...outcome, findings: this.scanner.finish().findings };
+  }
+
+  lateDuplicates(count: number): void {
+    this.rows.qualityCounts.lateDuplicates(count);
   }
 
   async quality(input: QualityInput): Promise<QualityReport> {

@@ -50,12 +50,12 @@ export class RowPipeline {
   ) {}
 
   /** Throws the mapping's SourceError (HEADER_UNMATCHED…) when the header cannot feed the items. */
-  static create(dataset: Pick<Dataset, 'items' | 'settings'>, table: ParsedSource, problems: RowProblem[], rejectOut: Writable): RowPipeline {
+  static create(dataset: Pick<Dataset, 'items' | 'settings'> & { keyTableBytes?: number }, table: ParsedSource, problems: RowProblem[], rejectOut: Writable): RowPipeline {
     const specs = columnSpecsFrom(dataset.items, { keys: dataset.settings.keys, required: dataset.settings.required });
     const mapping = mapColumns(table.header, specs, dataset.settings.mapping ?? {});
     const error = columnMappingError(mapping);
     if (error) throw error;
-    const validator = createRowValidator(specs, mapping);
+    const validator = createRowValidator(specs, mapping, { maxKeyTableBytes: dataset.keyTableBytes });
     const asOf = specs.find((s) => (s.dataType === 'D' || s.dataType === 'T') && AS_OF_NAME.test(s.name));
     const pipeline = new RowPipeline(specs, table, validator, createRejectFileWriter(rejectOut), new QualityAccumulator(specs, asOf ? { asOfColumn: asOf.name } : {}));
     pipeline.parserProblems = problems;
@@ -143,9 +143,9 @@ export class RowPipeline {
     progress.rowsRejected = this.rejects.rejectedRowCount;
   }
 
-  async finish(): Promise<{ total: number; rejectedRows: number }> {
+  async finish(): Promise<{ total: number; rejectedRows: number; keyOverflowFrom: number }> {
     const summary = await this.rejects.close();
-    return { total: this.total, rejectedRows: summary.rejectedRows };
+    return { total: this.total, rejectedRows: summary.rejectedRows, keyOverflowFrom: this.validator.keys.overflowFrom };
   }
 
   /** The quality counts so far (sent from a worker to finish the report in the main thread). */

@@ -14,7 +14,8 @@ import { Dataset, DatasetVersion } from '../datasets/dataset.entities';
 import { IngestJob } from '../jobs/job.entity';
 import { SourceError } from '../pipeline/contracts';
 import { SensitiveFindingsService } from '../sensitive/sensitive-findings.service';
-import { InThreadRows, LoadRows } from './load-rows';
+import { dropSnapshotRows, removeLateDuplicates } from './late-duplicates';
+import { DatasetRules, InThreadRows, LoadRows } from './load-rows';
 import { LoadSource, OpenedSource } from './load-source';
 import { workerUnavailable, WorkerRows } from './parse-worker/worker-rows';
 import { compareVersionTables } from './version-compare';
@@ -48,6 +49,12 @@ export class VersionLoader {
     if (this.workerUnavailable) this.logger.warn(`uploads are parsed in the job's thread, not in a worker: ${this.workerUnavailable}`);
   }
 
+  /** The key-uniqueness table's memory per load (INGEST_KEY_TABLE_MB; default 24 MB): past it, repeats among later rows are found after the COPY. */
+  private get keyTableBytes(): number | undefined {
+    const mb = Number(this.runtime.settings.extra?.INGEST_KEY_TABLE_MB);
+    return Number.isFinite(mb) && mb > 0 ? Math.round(mb * 1024 * 1024) : undefined;
+  }
+
   /** Parse and validate uploads in a worker thread, unless INGEST_PARSE_WORKER=0 (read at each load, so the bench can switch). */
   private get parseWorker(): boolean {
     return !this.workerUnavailable && !/^(0|false|no|off)$/i.test(this.runtime.settings.extra?.INGEST_PARSE_WORKER ?? '');
@@ -67,7 +74,8 @@ export class VersionLoader {
       version = await this.allocateVersion(dataset, job);
       await mkdir(join(tmpdir(), 'govdata-ingest'), { recursive: true });
       opened = await this.sources.open(job, dataset, (bytes) => (progress.bytesRead = bytes), arriving);
-      rows = opened.file && this.parseWorker ? await WorkerRows.start(dataset, opened.file, rejectPath) : await InThreadRows.open(dataset, (opened.file ?? opened.pulled)!, rejectPath);
+      const rules: DatasetRules = { items: dataset.items, settings: dataset.settings, keyTableBytes: this.keyTableBytes };
+      rows = opened.file && this.parseWorker ? await WorkerRows.start(rules, opened.file, rejectPath) : await InThreadRows.open(rules, (opened.file ?? opened.pulled)!, rejectPath);
       const columns = rows.columns;
 
       const client = await this.connect();
@@ -83,6 +91,19 @@ export class VersionLoader {
         await pipeline(Readable.from(rows.copyText(progress), { objectMode: false }), snapshotWriter.tap, copy);
         copied = Number(copy.rowCount ?? 0);
         const outcome = await rows.finish();
+        let snapshot: DatasetSnapshotRef | undefined;
+        if (outcome.keyOverflowFrom > 0) {
+          const removed = await removeLateDuplicates(client, version.tableName, columns, rows.keyColumns, outcome.keyOverflowFrom, rejectPath);
+          if (removed.length > 0) {
+            outcome.rejectedRows += removed.length;
+            copied -= removed.length;
+            rows.lateDuplicates(removed.length);
+            // The snapshot was tapped from the COPY, those rows included.
+            await snapshotWriter.result();
+            snapshot = await dropSnapshotRows(this.storage, snapshotKey(dataset.id, version.version), removed, join(tmpdir(), 'govdata-ingest'));
+          }
+          this.logger.log(`${dataset.id} v${version.version}: key table full from row ${outcome.keyOverflowFrom}; ${removed.length} later repeat(s) removed after the COPY`);
+        }
         const maxShare = dataset.settings.maxRejectShare ?? DEFAULT_MAX_REJECT_SHARE;
         if (outcome.total === 0) throw new SourceError('NO_ROWS', '文件中没有数据行', 'The source has no data rows');
         if (outcome.rejectedRows / outcome.total > maxShare)
@@ -91,7 +112,7 @@ export class VersionLoader {
             `${outcome.total} 行中有 ${outcome.rejectedRows} 行未通过校验（${((outcome.rejectedRows / outcome.total) * 100).toFixed(1)}%），超过允许的 ${(maxShare * 100).toFixed(1)}%，请下载问题数据文件修正后重新报送`,
             `${outcome.rejectedRows} of ${outcome.total} rows rejected, above the allowed share ${maxShare}`,
           );
-        const snapshot = await snapshotWriter.result();
+        snapshot ??= await snapshotWriter.result();
         // The raw file is stored and named before the version can exist.
         const raw = await opened.stored;
         await client.query('COMMIT');

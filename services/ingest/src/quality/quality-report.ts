@@ -244,6 +244,16 @@ export class QualityAccumulator {
     return Object.setPrototypeOf(fields, QualityAccumulator.prototype) as QualityAccumulator;
   }
 
+  /**
+   * Rows observed as clean that turned out to repeat a key (found by the loader after the COPY,
+   * once the key table was full): counted as the validator's duplicates are, rejected rows whose
+   * only problem is the key (keyChecked already counts them; the sample keeps one hash per key).
+   */
+  lateDuplicates(count: number): void {
+    this.rejected += count;
+    this.duplicateKeys += count;
+  }
+
   /** One source row: its validated values (spec order) and all its problems (validator's and parser's). */
   observe(values: readonly (string | null)[], rowProblems: readonly RejectLine[]): void {
     this.rows++;

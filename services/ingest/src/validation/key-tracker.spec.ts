@@ -37,6 +37,32 @@ describe('createKeyTracker', () => {
     expect(tracker.duplicates).toBe(1);
   });
 
+  it('stops growing at maxBytes: later keys are still checked against the table, and where it filled is told', () => {
+    const specs: ColumnSpec[] = [{ name: 'k', dataType: 'C', key: true }];
+    const tracker = createKeyTracker(specs, { maxBytes: 12 * 1024 }); // 1,024 slots, full after 717 keys
+    for (let row = 1; row <= 717; row++) expect(tracker.seen([`k${row}`], row)).toBe(false);
+    expect(tracker.overflowFrom).toBe(0);
+    // Full: a new key is not taken, and the first such row is remembered.
+    expect(tracker.seen(['new-1'], 800)).toBe(false);
+    expect(tracker.seen(['new-2'], 801)).toBe(false);
+    expect(tracker.overflowFrom).toBe(800);
+    // Not taken means not known: a repeat among the later rows is for the loader to find.
+    expect(tracker.seen(['new-1'], 802)).toBe(false);
+    // A repeat of a key the table holds is still caught, with its first row.
+    expect(tracker.seen(['k10'], 900)).toBe(true);
+    expect(tracker.firstRowNumber).toBe(10);
+    for (let row = 1000; row < 50_000; row++) tracker.seen([`later${row}`], row);
+    expect(tracker.memoryBytes()).toBe(12 * 1024);
+    expect(tracker.size).toBe(717);
+    expect(tracker.overflowFrom).toBe(800);
+  });
+
+  it('keeps the default table at 24 MiB (2^21 slots), so a 1,000,000-row file never fills it', () => {
+    const tracker = createKeyTracker([{ name: 'k', dataType: 'C', key: true }], { maxBytes: 24 * MiB, expectedRows: 10_000_000 });
+    expect(tracker.memoryBytes()).toBe(24 * MiB);
+    expect(Math.floor(2 ** 21 * 0.7)).toBeGreaterThan(1_000_000);
+  });
+
   it('keyHash53 is an exact integer below 2^53 and stable', () => {
     const h = keyHash53(['91350100M000100Y43'], Int32Array.of(0));
     expect(Number.isSafeInteger(h)).toBe(true);

@@ -6,6 +6,12 @@
  * 1,000,000 keys take 2^21 slots = 24 MiB whatever the key length, and nothing on the JS heap per
  * key (a Set<string> of 18-character codes costs ~3–4× more and grows with key length).
  *
+ * Bounded: the table stops growing at `maxBytes` (default 24 MiB, 2^21 slots, about 1.47 million
+ * keys). From then on a new key is still checked against the table but not added, and
+ * `overflowFrom` is the row number of the first key left out: duplicates among the rows from there
+ * on are for the loader to find afterwards (in PostgreSQL, see version-loader.ts), so memory stays
+ * flat whatever the file size and the check stays exact.
+ *
  * Trade-off: two different keys with the same 64-bit hash would be reported as duplicates (a false
  * reject; never a missed duplicate). For n distinct keys the chance of any such collision is about
  * n² / 2^65: 2.7 × 10⁻⁸ at one million rows, 2.7 × 10⁻⁴ at 100 million. The reject line names the
@@ -79,9 +85,17 @@ export interface KeyTracker {
   readonly duplicates: number;
   /** Bytes held by the table (typed arrays). */
   memoryBytes(): number;
+  /**
+   * Row number of the first key the full table did not take (0: every key was taken). Rows from
+   * there on were checked against the earlier keys only, not against each other.
+   */
+  readonly overflowFrom: number;
 }
 
 const MAX_LOAD = 0.7;
+/** Bytes per slot: a 64-bit hash and a 32-bit row number. */
+const SLOT_BYTES = 12;
+export const DEFAULT_KEY_TABLE_BYTES = 2 ** 21 * SLOT_BYTES;
 
 class HashKeyTracker implements KeyTracker {
   readonly keyColumns: readonly string[];
@@ -96,12 +110,18 @@ class HashKeyTracker implements KeyTracker {
   /** First row number per slot; 0 = empty. */
   private rows: Uint32Array;
   private growAt: number;
+  private readonly maxCapacity: number;
+  private full = false;
+  overflowFrom = 0;
 
-  constructor(keyColumns: readonly string[], keyIndexes: readonly number[], initialCapacity: number) {
+  constructor(keyColumns: readonly string[], keyIndexes: readonly number[], initialCapacity: number, maxBytes: number) {
     this.keyColumns = keyColumns;
     this.keyIndexes = Int32Array.from(keyIndexes);
+    let max = 1024;
+    while (max * 2 * SLOT_BYTES <= maxBytes) max *= 2;
+    this.maxCapacity = max;
     let capacity = 1024;
-    while (capacity * MAX_LOAD < initialCapacity) capacity *= 2;
+    while (capacity * MAX_LOAD < initialCapacity && capacity < max) capacity *= 2;
     this.allocate(capacity);
   }
 
@@ -130,10 +150,17 @@ class HashKeyTracker implements KeyTracker {
       }
       slot = (slot + 1) & this.mask;
     }
+    if (this.full) {
+      this.overflowFrom ||= rowNumber !== undefined && rowNumber > 0 ? rowNumber : this.size + 1;
+      return false;
+    }
     hashes[slot * 2] = high;
     hashes[slot * 2 + 1] = low;
     rows[slot] = rowNumber !== undefined && rowNumber > 0 ? rowNumber : this.size + 1;
-    if (++this.size > this.growAt) this.grow();
+    if (++this.size > this.growAt) {
+      if (this.capacity < this.maxCapacity) this.grow();
+      else this.full = true;
+    }
     return false;
   }
 
@@ -166,11 +193,14 @@ const NO_KEY: KeyTracker = {
   size: 0,
   duplicates: 0,
   memoryBytes: () => 0,
+  overflowFrom: 0,
 };
 
 export interface KeyTrackerOptions {
   /** Expected number of rows, to size the table once (it grows by doubling otherwise). */
   expectedRows?: number;
+  /** Most bytes the table may take (default DEFAULT_KEY_TABLE_BYTES, at least 12 KiB). */
+  maxBytes?: number;
 }
 
 /** A tracker over the specs' key columns (values are in spec order, as the row validator returns them). */
@@ -184,5 +214,6 @@ export function createKeyTracker(specs: readonly ColumnSpec[], options: KeyTrack
     indexes.map((i) => specs[i].name),
     indexes,
     options.expectedRows ?? 0,
+    options.maxBytes ?? DEFAULT_KEY_TABLE_BYTES,
   );
 }

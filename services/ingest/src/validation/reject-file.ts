@@ -5,6 +5,7 @@
  * but a reject file is opened in a spreadsheet: "=HYPERLINK(…)" must display, not run).
  */
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { Writable } from 'node:stream';
 import { RejectLine, RowProblem } from '../pipeline/contracts';
 import { csvField, escapeForSpreadsheet } from './row-validator';
@@ -36,6 +37,32 @@ export interface RejectFileSummary {
 export function rejectCell(value: string | number | null | undefined): string {
   if (value == null) return '';
   return csvField(escapeForSpreadsheet(String(value)));
+}
+
+/** One line of the file, CRLF included. */
+function rejectText(line: RejectLine): string {
+  return rejectCell(line.rowNumber) + ',' + rejectCell(line.column) + ',' + rejectCell(line.code) + ',' + rejectCell(line.reason) + ',' + rejectCell(line.raw) + EOL;
+}
+
+/**
+ * Adds lines at the end of a finished reject file (the loader's, for problems found after the
+ * COPY), in the same format; returns how many. Back-pressure is honoured: any number of lines.
+ */
+export async function appendRejectLines(path: string, lines: AsyncIterable<RejectLine>): Promise<number> {
+  const out = createWriteStream(path, { flags: 'a' });
+  const failed = new Promise<never>((_, reject) => out.once('error', reject));
+  failed.catch(() => undefined);
+  let n = 0;
+  try {
+    for await (const line of lines) {
+      n++;
+      if (!out.write(rejectText(line))) await Promise.race([once(out, 'drain'), failed]);
+    }
+  } finally {
+    out.end();
+    await Promise.race([once(out, 'finish'), failed]);
+  }
+  return n;
 }
 
 /** The parser's structural problems (ragged row, stray quote…) as reject lines. */
@@ -91,7 +118,7 @@ export class RejectFileWriter {
       this.lines++;
       if (this.writtenLines >= this.maxLines) continue;
       this.writtenLines++;
-      this.add(rejectCell(line.rowNumber) + ',' + rejectCell(line.column) + ',' + rejectCell(line.code) + ',' + rejectCell(line.reason) + ',' + rejectCell(line.raw) + EOL);
+      this.add(rejectText(line));
     }
     if (this.pendingChars >= CHUNK) await this.flush();
   }

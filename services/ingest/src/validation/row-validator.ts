@@ -87,6 +87,8 @@ export interface RowValidatorOptions {
   checkKeys?: boolean;
   /** Expected row count, to size the key table once. */
   expectedRows?: number;
+  /** Most bytes the key table may take (key-tracker.ts: DEFAULT_KEY_TABLE_BYTES). */
+  maxKeyTableBytes?: number;
 }
 
 const NO_PROBLEMS: readonly CellProblem[] = Object.freeze([]);
@@ -135,7 +137,7 @@ export function createRowValidator(
   const n = specs.length;
   const now = options.now ?? new Date();
   const checkIdNumber = idNumberChecker(now);
-  const keys = options.checkKeys === false ? createKeyTracker([]) : createKeyTracker(specs, { expectedRows: options.expectedRows });
+  const keys = options.checkKeys === false ? createKeyTracker([]) : createKeyTracker(specs, { expectedRows: options.expectedRows, maxBytes: options.maxKeyTableBytes });
   const required = specs.map((s) => Boolean(s.required || s.key));
 
   // Failure of the last checker call: set only on the failing path.
@@ -219,7 +221,6 @@ export function createRowValidator(
     }
   };
   const checkers = specs.map(checkerFor);
-  const keyLabel = keys.keyColumns.join('+');
 
   const validate = (record: SourceRecord): RowValidation => {
     const cells = record.values;
@@ -259,26 +260,30 @@ export function createRowValidator(
     if (problems !== null) return { values, problems };
     // Only loadable rows take part: the first one loaded keeps the key.
     if (keys.keyIndexes.length > 0 && keys.seen(values, record.rowNumber)) {
-      const shownKey = Array.from(keys.keyIndexes, (k) => `${specs[k].name}="${shown(values[k] ?? '')}"`).join('，');
-      return {
-        values,
-        problems: [
-          {
-            rowNumber: record.rowNumber,
-            column: keyLabel,
-            code: PROBLEM_CODES.DUPLICATE_KEY,
-            reason: `主键重复：${shownKey} 与第 ${keys.firstRowNumber} 行相同`,
-            raw: rawOf(record),
-            columnIndex: null,
-            rule: 'unique',
-          },
-        ],
-      };
+      return { values, problems: [duplicateKeyProblem(specs, keys.keyIndexes, values, record.rowNumber, keys.firstRowNumber, rawOf(record))] };
     }
     return { values, problems: NO_PROBLEMS };
   };
 
   return { specs, keys, validate };
+}
+
+/**
+ * A repeated key as a reject line: the row, the key columns (joined by +), the key's values and
+ * the row that has it first. The validator's, and the loader's for repeats it finds after the
+ * COPY once the key table is full.
+ */
+export function duplicateKeyProblem(specs: readonly { name: string }[], keyIndexes: ArrayLike<number>, values: readonly (string | null)[], rowNumber: number, firstRowNumber: number, raw: string): CellProblem {
+  const shownKey = Array.from(keyIndexes, (k) => `${specs[k].name}="${shown(values[k] ?? '')}"`).join('，');
+  return {
+    rowNumber,
+    column: Array.from(keyIndexes, (k) => specs[k].name).join('+'),
+    code: PROBLEM_CODES.DUPLICATE_KEY,
+    reason: `主键重复：${shownKey} 与第 ${firstRowNumber} 行相同`,
+    raw,
+    columnIndex: null,
+    rule: 'unique',
+  };
 }
 
 /** The source line, or the cells as a CSV line when the format has no lines (xlsx, JSON). */

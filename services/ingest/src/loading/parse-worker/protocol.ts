@@ -30,7 +30,7 @@ export type FromWorker =
   | { type: 'pulled' }
   | { type: 'copy'; buffer: ArrayBuffer; length: number; rowsRead: number; rowsRejected: number }
   /** `quality`: the QualityAccumulator's fields (QualityAccumulator.revive). */
-  | { type: 'done'; total: number; rejectedRows: number; findings: ColumnFinding[]; quality: object; rowsRead: number; rowsRejected: number }
+  | { type: 'done'; total: number; rejectedRows: number; keyOverflowFrom: number; findings: ColumnFinding[]; quality: object; rowsRead: number; rowsRejected: number }
   | { type: 'error'; error: SerializedError };
 
 export type SerializedError = { source: true; code: string; zh: string; en: string } | { source: false; message: string; stack?: string };

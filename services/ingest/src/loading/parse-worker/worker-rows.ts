@@ -87,7 +87,7 @@ export class WorkerRows implements LoadRows {
 
   /** Starts the worker on `bytes`; resolves once it has read the header (or rejects with why it could not). */
   static async start(dataset: DatasetRules, file: { bytes: AsyncIterable<Buffer>; fileName?: string }, rejectPath: string): Promise<WorkerRows> {
-    const workerData: WorkerData & { entry?: string; tsHook?: string } = { dataset: { items: dataset.items, settings: dataset.settings }, fileName: file.fileName, rejectPath };
+    const workerData: WorkerData & { entry?: string; tsHook?: string } = { dataset: { items: dataset.items, settings: dataset.settings, keyTableBytes: dataset.keyTableBytes }, fileName: file.fileName, rejectPath };
     const worker = ENTRY.endsWith('.ts')
       ? new Worker(BOOT_FROM_SOURCE, { eval: true, resourceLimits: LIMITS, workerData: { ...workerData, entry: ENTRY, tsHook: tsHook() } })
       : new Worker(ENTRY, { resourceLimits: LIMITS, workerData });
@@ -115,7 +115,7 @@ export class WorkerRows implements LoadRows {
       } else if (m.type === 'done') {
         progress.rowsRead = m.rowsRead;
         progress.rowsRejected = m.rowsRejected;
-        this.outcome = { total: m.total, rejectedRows: m.rejectedRows, findings: m.findings };
+        this.outcome = { total: m.total, rejectedRows: m.rejectedRows, keyOverflowFrom: m.keyOverflowFrom, findings: m.findings };
         this.counts = QualityAccumulator.revive(m.quality);
         return;
       } else throw new Error(`unexpected ${m.type} from the parse worker`);
@@ -127,6 +127,11 @@ export class WorkerRows implements LoadRows {
     if (!this.outcome) throw new Error('finish() before the rows were read');
     await this.close();
     return this.outcome;
+  }
+
+  lateDuplicates(count: number): void {
+    if (!this.counts) throw new Error('lateDuplicates() before the rows were read');
+    this.counts.lateDuplicates(count);
   }
 
   async quality(input: QualityInput): Promise<QualityReport> {
