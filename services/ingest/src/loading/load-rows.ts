@@ -8,8 +8,10 @@ import { LoadScanner } from '../sensitive/version-scan';
 import { Progress, QualityInput, RowPipeline } from './row-pipeline';
 import { columnNames } from './version-table';
 
-/** What the parse and validation of a load need from the dataset (plain data: it crosses to a worker). */
-/** What a load checks rows against: the catalog's items, the dataset's settings, and how much memory the key check may take. */
+/**
+ * What the parse and validation of a load need (plain data: it crosses to a worker): the catalog's
+ * items, the dataset's settings, and how much memory the key check may take.
+ */
 export type DatasetRules = Pick<Dataset, 'items' | 'settings'> & { keyTableBytes?: number };
 
 /** A version table column: name and PostgreSQL type. */
