@@ -265,7 +265,7 @@ async function main(): Promise<void> {
             `    rows         read ${int(j.rowsRead)}, loaded ${int(full.version?.rowCount)}, rejected ${int(j.rowsRejected)} (generated with a bad value: ${int(file.expectedRejects)}${j.rowsRejected === file.expectedRejects ? ', all caught' : ', MISMATCH'}); quality score ${full.version?.quality?.score ?? '-'} (${full.version?.quality?.grade ?? '-'}), encoding read as ${full.version?.source?.encoding ?? '-'}`,
           );
           log(
-            `    memory       peak RSS ${mb(full.memory.rss)} MB sampled / ${mb(full.memory.hwm)} MB kernel high-water mark${full.memory.hwmReset ? '' : ' (since process start)'} (RSS at start ${mb(full.memory.rssAtStart)} MB); peak heapUsed ${mb(full.memory.heapUsed)} MB; ${full.memory.samples} samples; by part: ${full.memory.parts.map((x) => `${x.name} ${mb(x.rss)} MB RSS / ${mb(x.heapUsed)} MB heap`).join(', ')}`,
+            `    memory       peak RSS ${mb(full.memory.rss)} MB sampled / ${mb(full.memory.hwm)} MB kernel high-water mark${full.memory.hwmReset ? '' : ' (since process start)'} (RSS at start ${mb(full.memory.rssAtStart)} MB, of it V8 heap ${mb(full.memory.heapTotalAtStart ?? 0)} MB and external ${mb(full.memory.externalAtStart ?? 0)} MB); peak heapUsed ${mb(full.memory.heapUsed)} MB; ${full.memory.samples} samples; by part: ${full.memory.parts.map((x) => `${x.name} ${mb(x.rss)} MB RSS / ${mb(x.heapUsed)} MB heap`).join(', ')}`,
           );
           log(
             `    CPU          ${describeCpu(full.cpu, cpus().length)}; the target (${RATIO_TARGET} of the plain COPY's rate) needs ${secs(plainMs / RATIO_TARGET)}`,

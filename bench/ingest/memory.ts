@@ -12,8 +12,10 @@ export interface MemoryPeaks {
   rss: number;
   heapUsed: number;
   external: number;
-  /** RSS when the phase started. */
+  /** RSS when the phase started, and of it the V8 heap (committed) and what V8 counts outside it (Buffers…), after a full GC. */
   rssAtStart: number;
+  heapTotalAtStart?: number;
+  externalAtStart?: number;
   /** Kernel high-water mark (VmHWM), bytes; undefined off Linux. */
   hwm?: number;
   /** Whether the high-water mark was reset at the start of the phase (else: since process start). */
@@ -49,7 +51,7 @@ export class MemorySampler {
     (globalThis as { gc?: () => void }).gc?.();
     const hwmReset = resetHwm();
     const m = process.memoryUsage();
-    this.peaks = { rss: m.rss, heapUsed: m.heapUsed, external: m.external, rssAtStart: m.rss, hwmReset, samples: 1, parts: [] };
+    this.peaks = { rss: m.rss, heapUsed: m.heapUsed, external: m.external, rssAtStart: m.rss, heapTotalAtStart: m.heapTotal, externalAtStart: m.external, hwmReset, samples: 1, parts: [] };
     this.timer = setInterval(() => this.sample(), everyMs);
     this.timer.unref();
   }
