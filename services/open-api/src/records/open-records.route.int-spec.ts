@@ -170,3 +170,26 @@ describe('records fast path', () => {
     expect(op.parameters.map((x: any) => x.name)).toEqual(expect.arrayContaining(['id', 'filter', 'X-API-Key']));
   });
 });
+
+it('outlives the server ending its idle read connections (a restart, a terminated backend)', async () => {
+  // The read pool now holds idle connections.
+  await Promise.all([1, 2, 3].map(() => api.expect(200, 'GET', recordsPath('limit=1'), { key: apiKey })));
+  const readPool = (p.server.apps['open-api'].get(OpenRecordsService) as unknown as { pool: { idleCount: number; options: { connectionString: string } } }).pool;
+  expect(readPool.idleCount).toBeGreaterThan(0);
+  // Ended from another session, as an administrator or a restart would: pg reports it on the pool,
+  // which must not throw it as an unhandled 'error' (that would end the whole process).
+  const { Client } = await import('pg');
+  const admin = new Client({ connectionString: readPool.options.connectionString });
+  await admin.connect();
+  try {
+    // The read pool's connections are the ones whose last statement was a records query.
+    const ended = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle' AND query LIKE 'SELECT "名称"%'`);
+    expect(ended.rows.length).toBeGreaterThan(0);
+  } finally {
+    await admin.end();
+  }
+  await new Promise((r) => setTimeout(r, 200));
+  // The pool dropped the dead connections and serves the next query on fresh ones.
+  const res = await api.call('GET', recordsPath('limit=1'), { key: apiKey });
+  expect(res.status).toBe(200);
+});

@@ -3,6 +3,7 @@ import {
   compileRecordQuery,
   contentTypeOf,
   copyTextToRows,
+  createPgPool,
   createRecordWriter,
   CsvEncoding,
   DomainException,
@@ -77,7 +78,9 @@ export class OpenRecordsService implements OnModuleDestroy {
   ) {
     // Reads get a pool of their own: the service's TypeORM pool also carries the outbox relay,
     // the event consumer and the access-log flush, which must not queue public reads behind them.
-    this.pool = settings.readPoolSize > 0 ? new Pool({ connectionString: runtime.databaseUrl, max: settings.readPoolSize, idleTimeoutMillis: 30_000 }) : (db.driver as unknown as { master: Pool }).master;
+    // createPgPool listens for the errors of idle connections the server ends (a restart, a
+    // terminated backend): with no listener, pg's Pool would throw them and end the process.
+    this.pool = settings.readPoolSize > 0 ? createPgPool({ connectionString: runtime.databaseUrl, max: settings.readPoolSize, idleTimeoutMillis: 30_000 }, runtime.logger) : (db.driver as unknown as { master: Pool }).master;
     this.ownPool = settings.readPoolSize > 0;
   }
 
