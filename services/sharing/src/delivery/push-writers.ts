@@ -26,6 +26,9 @@ export async function pushRows(conn: PushConnection, table: string, fields: stri
   let rows = 0;
   if (conn.kind === 'postgres') {
     const client = new Client({ host: conn.host, port: conn.port, user: conn.user, password: conn.password, database: conn.database, connectionTimeoutMillis: 5000, statement_timeout: 60000 });
+    // The requester's server going away mid-push rejects the query in flight, which fails the
+    // push; pg also emits it on the client, and unheard that would end this whole process.
+    client.on('error', () => undefined);
     await client.connect();
     try {
       await client.query('BEGIN');
@@ -50,6 +53,7 @@ export async function pushRows(conn: PushConnection, table: string, fields: stri
     return rows;
   }
   const db = await createConnection({ host: conn.host, port: conn.port, user: conn.user, password: conn.password, database: conn.database, charset: 'utf8mb4', connectTimeout: 5000 });
+  db.on('error', () => undefined); // as above: the statement in flight reports it
   try {
     await db.query(`CREATE TABLE IF NOT EXISTS ${myIdent(table)} (${fields.map((f) => `${myIdent(f)} TEXT`).join(', ')}, \`_version\` INT) DEFAULT CHARSET=utf8mb4`);
     await db.beginTransaction();
