@@ -29,8 +29,9 @@ const REPEATS: Record<number, number> = {
 };
 
 function file(): Buffer {
-  const keyOf = (row: number): string => demoCreditCode('350100', REPEATS[row] !== undefined ? keyIndex(REPEATS[row]) : row);
-  const keyIndex = (row: number): number => (REPEATS[row] !== undefined ? keyIndex(REPEATS[row]) : row);
+  // A repeat takes the key of the row it repeats, followed back to the first one.
+  const keyRow = (row: number): number => (REPEATS[row] !== undefined ? keyRow(REPEATS[row]) : row);
+  const keyOf = (row: number): string => demoCreditCode('350100', keyRow(row));
   const lines = [HEADER];
   for (let row = 1; row <= ROWS; row++) lines.push(`${keyOf(row)},企业${row},法人${row},2021-03-${String((row % 28) + 1).padStart(2, '0')},${row * 100}`);
   return Buffer.from(lines.join('\r\n') + '\r\n', 'utf8');
