@@ -66,6 +66,9 @@ export function parseCopyLine(line: string): (string | null)[] {
  * Tees a COPY text byte stream into object storage as it flows on to PostgreSQL during a load, so the snapshot costs no second read of the table. `result()` waits for the object;
  * `abort()` removes it when the load fails.
  */
+/** How a snapshot object is stored: COPY text, tab-separated. */
+export const SNAPSHOT_CONTENT_TYPE = 'text/tab-separated-values; charset=utf-8';
+
 export function snapshotTap(storage: ObjectStorage, key: string): { tap: Transform; result(): Promise<DatasetSnapshotRef>; abort(): Promise<void> } {
   const hash = createHash('sha256');
   let bytes = 0;
@@ -74,7 +77,7 @@ export function snapshotTap(storage: ObjectStorage, key: string): { tap: Transfo
   // A load that fails before the store has started reading (its put awaits first) destroys `body`
   // with the load's error: observed through `stored`, never an unhandled 'error' that ends the process.
   body.on('error', () => undefined);
-  const stored = storage.put(key, body, { contentType: 'text/tab-separated-values; charset=utf-8' });
+  const stored = storage.put(key, body, { contentType: SNAPSHOT_CONTENT_TYPE });
   stored.catch(() => undefined); // observed by result() or abort()
   const tap = new Transform({
     transform(chunk: Buffer, _enc, done) {

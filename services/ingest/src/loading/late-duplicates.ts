@@ -1,9 +1,9 @@
 import { randomUUID, createHash } from 'node:crypto';
-import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { copyTextToRows, DatasetSnapshotRef, ObjectStorage, quoteIdent } from '@gov/shared';
+import { pipeline } from 'node:stream/promises';
+import { copyTextToRows, DatasetSnapshotRef, ObjectStorage, quoteIdent, SNAPSHOT_CONTENT_TYPE } from '@gov/shared';
 import { PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { RejectLine } from '../pipeline/contracts';
@@ -57,22 +57,15 @@ export async function removeLateDuplicates(client: PoolClient, table: string, co
  */
 export async function dropSnapshotRows(storage: ObjectStorage, key: string, drop: readonly number[], tmpDir: string): Promise<DatasetSnapshotRef> {
   const tmp = join(tmpDir, `snapshot-${randomUUID()}.tsv`);
-  const out = createWriteStream(tmp);
-  const failed = new Promise<never>((_, reject) => out.once('error', reject));
-  failed.catch(() => undefined);
   const hash = createHash('sha256');
   let bytes = 0;
   let rows = 0;
   let next = 0;
-  const emit = async (part: Buffer) => {
-    hash.update(part);
-    bytes += part.length;
-    if (!out.write(part)) await Promise.race([once(out, 'drain'), failed]);
-  };
-  try {
+  // The kept lines, as runs of whole lines of each chunk; a line cut by a chunk's end waits for the next.
+  async function* kept(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
     let carry: Buffer | null = null;
-    for await (const chunk of await storage.get(key)) {
-      const data: Buffer = carry ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
+    for await (const chunk of source) {
+      const data: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
       carry = null;
       let start = 0;
       let keepFrom = 0;
@@ -81,22 +74,29 @@ export async function dropSnapshotRows(storage: ObjectStorage, key: string, drop
         for (let i = start; i < nl && data[i] !== 9; i++) row = row * 10 + (data[i] - 48);
         while (next < drop.length && drop[next] < row) next++;
         if (next < drop.length && drop[next] === row) {
-          if (start > keepFrom) await emit(data.subarray(keepFrom, start));
+          if (start > keepFrom) yield data.subarray(keepFrom, start);
           keepFrom = nl + 1;
         } else rows++;
         start = nl + 1;
       }
-      if (start > keepFrom) await emit(data.subarray(keepFrom, start));
+      if (start > keepFrom) yield data.subarray(keepFrom, start);
       if (start < data.length) carry = Buffer.from(data.subarray(start));
     }
     // COPY text ends every line with \n; anything after the last one is not a row.
     if (carry) throw new Error(`snapshot ${key} does not end with a line break`);
-    out.end();
-    await Promise.race([once(out, 'finish'), failed]);
-    await storage.putFile(key, tmp, { contentType: 'text/tab-separated-values; charset=utf-8' });
+  }
+  async function* hashed(parts: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    for await (const part of parts) {
+      hash.update(part);
+      bytes += part.length;
+      yield part;
+    }
+  }
+  try {
+    await pipeline(await storage.get(key), kept, hashed, createWriteStream(tmp));
+    await storage.putFile(key, tmp, { contentType: SNAPSHOT_CONTENT_TYPE });
     return { key, format: 'pg-copy-text', rows, bytes, sha256: hash.digest('hex') };
   } finally {
-    out.destroy();
     await rm(tmp, { force: true });
   }
 }

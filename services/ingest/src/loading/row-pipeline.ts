@@ -7,6 +7,7 @@ import { columnMappingError, mapColumns } from '../validation/column-mapping';
 import { columnSpecsFrom, pgColumnType } from '../validation/column-spec';
 import { RejectFileWriter, createRejectFileWriter, rejectLineOf } from '../validation/reject-file';
 import { RowValidator, createRowValidator } from '../validation/row-validator';
+import type { DatasetRules } from './load-rows';
 import type { VersionComparison } from './version-compare';
 import type { SourceRecord } from '../pipeline/contracts';
 import { copyRowMaxBytes, writeCopyRow } from './copy-row';
@@ -50,7 +51,7 @@ export class RowPipeline {
   ) {}
 
   /** Throws the mapping's SourceError (HEADER_UNMATCHED…) when the header cannot feed the items. */
-  static create(dataset: Pick<Dataset, 'items' | 'settings'> & { keyTableBytes?: number }, table: ParsedSource, problems: RowProblem[], rejectOut: Writable): RowPipeline {
+  static create(dataset: DatasetRules, table: ParsedSource, problems: RowProblem[], rejectOut: Writable): RowPipeline {
     const specs = columnSpecsFrom(dataset.items, { keys: dataset.settings.keys, required: dataset.settings.required });
     const mapping = mapColumns(table.header, specs, dataset.settings.mapping ?? {});
     const error = columnMappingError(mapping);

@@ -7,6 +7,7 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { RejectLine, RowProblem } from '../pipeline/contracts';
 import { csvField, escapeForSpreadsheet } from './row-validator';
 
@@ -49,19 +50,13 @@ function rejectText(line: RejectLine): string {
  * COPY), in the same format; returns how many. Back-pressure is honoured: any number of lines.
  */
 export async function appendRejectLines(path: string, lines: AsyncIterable<RejectLine>): Promise<number> {
-  const out = createWriteStream(path, { flags: 'a' });
-  const failed = new Promise<never>((_, reject) => out.once('error', reject));
-  failed.catch(() => undefined);
   let n = 0;
-  try {
+  await pipeline(async function* () {
     for await (const line of lines) {
       n++;
-      if (!out.write(rejectText(line))) await Promise.race([once(out, 'drain'), failed]);
+      yield rejectText(line);
     }
-  } finally {
-    out.end();
-    await Promise.race([once(out, 'finish'), failed]);
-  }
+  }, createWriteStream(path, { flags: 'a' }));
   return n;
 }
 
