@@ -45,6 +45,11 @@ const ONLY = (() => {
   const i = process.argv.indexOf('--only');
   return i > 0 ? process.argv[i + 1].toLowerCase() : undefined;
 })();
+/**
+ * BENCH_OPEN_MARKS=<file>: the slices' CLOCK_MONOTONIC windows (ns), written at the end, to split an
+ * on-CPU profile taken from outside (`perf record -k CLOCK_MONOTONIC -p <pid>`) by server.
+ */
+const marks: { server: string; from: string; to: string }[] | undefined = process.env.BENCH_OPEN_MARKS ? [] : undefined;
 const POOL = 5; // connections of open-api's read pool (OPEN_READ_POOL_SIZE) and of the minimal server
 const REGIONS = ['420202', '420203', '420204', '420205', '420222'];
 const log = (m: string) => process.stdout.write(`${m}\n`);
@@ -90,6 +95,8 @@ interface LoadRun {
   elapsed: number;
   /** CPU time of this whole process (platform, both servers and the bench client) during the run, µs. */
   cpuUs: number;
+  /** Of cpuUs, the kernel's share (socket writes and reads on loopback are charged to the writer), µs. */
+  sysUs: number;
   /** CPU time of the local PostgreSQL server's processes during the run, µs (absent without /proc). */
   pgUs?: number;
   /** How long the event loop was held up: p99 and max of its delay, ms (what every request in flight waits). */
@@ -118,16 +125,17 @@ async function load(clients: number, seconds: number, fn: (i: number) => Promise
   const used = process.cpuUsage(cpu);
   const { postgres } = meter();
   delay.disable();
-  return { lat, elapsed, cpuUs: used.user + used.system, ...(postgres !== undefined ? { pgUs: postgres * 1e6 } : {}), loopDelay: { p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 } };
+  return { lat, elapsed, cpuUs: used.user + used.system, sysUs: used.system, ...(postgres !== undefined ? { pgUs: postgres * 1e6 } : {}), loopDelay: { p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 } };
 }
 
 function summarize(runs: LoadRun[]) {
   const lat = runs.flatMap((r) => r.lat).sort((x, y) => x - y);
   const elapsed = runs.reduce((a, r) => a + r.elapsed, 0);
   const cpuUs = runs.reduce((a, r) => a + r.cpuUs, 0);
+  const sysUs = runs.reduce((a, r) => a + r.sysUs, 0);
   const pgUs = runs.every((r) => r.pgUs !== undefined) ? runs.reduce((a, r) => a + r.pgUs!, 0) : undefined;
   const per = (us: number) => us / 1000 / Math.max(1, lat.length);
-  return { rate: lat.length / elapsed, p50: pct(lat, 50), p99: pct(lat, 99), n: lat.length, cpuMsPerRequest: per(cpuUs), pgMsPerRequest: pgUs === undefined ? undefined : per(pgUs), busyCores: (cpuUs + (pgUs ?? 0)) / 1e6 / elapsed, loopP99: Math.max(...runs.map((r) => r.loopDelay.p99)), loopMax: Math.max(...runs.map((r) => r.loopDelay.max)) };
+  return { rate: lat.length / elapsed, p50: pct(lat, 50), p99: pct(lat, 99), n: lat.length, cpuMsPerRequest: per(cpuUs), sysMsPerRequest: per(sysUs), pgMsPerRequest: pgUs === undefined ? undefined : per(pgUs), busyCores: (cpuUs + (pgUs ?? 0)) / 1e6 / elapsed, loopP99: Math.max(...runs.map((r) => r.loopDelay.p99)), loopMax: Math.max(...runs.map((r) => r.loopDelay.max)) };
 }
 
 /**
@@ -144,10 +152,14 @@ async function compare(dbUrl: string, svc: (i: number) => Promise<void>, ref: (i
     await settle(dbUrl, { checkpoint: false });
     // Profiled slice by slice: the sampler's own thread would keep the process from ever looking idle.
     await onServiceRun?.before();
+    const t0 = process.hrtime.bigint();
     s.push(await load(CLIENTS, slice, svc));
+    marks?.push({ server: 'service', from: String(t0), to: String(process.hrtime.bigint()) });
     await onServiceRun?.after();
     await settle(dbUrl, { checkpoint: false });
+    const t1 = process.hrtime.bigint();
     r.push(await load(CLIENTS, slice, ref));
+    marks?.push({ server: 'minimal', from: String(t1), to: String(process.hrtime.bigint()) });
   }
   return { s: summarize(s), r: summarize(r) };
 }
@@ -301,8 +313,8 @@ async function main(): Promise<void> {
       }
       results.push([name, s, r]);
       log(`   ${name}`);
-      log(`     open-api (key, rate limit, masking, access events): ${fmt(s.rate)} req/s  p50 ${fmt(s.p50)} ms  p99 ${fmt(s.p99)} ms  (${s.n} requests, ${s.cpuMsPerRequest.toFixed(2)} ms CPU each)`);
-      log(`     minimal node:http + pg:                             ${fmt(r.rate)} req/s  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms  (${r.n} requests, ${r.cpuMsPerRequest.toFixed(2)} ms CPU each)`);
+      log(`     open-api (key, rate limit, masking, access events): ${fmt(s.rate)} req/s  p50 ${fmt(s.p50)} ms  p99 ${fmt(s.p99)} ms  (${s.n} requests, ${s.cpuMsPerRequest.toFixed(2)} ms CPU each, ${s.sysMsPerRequest.toFixed(2)} of it in the kernel)`);
+      log(`     minimal node:http + pg:                             ${fmt(r.rate)} req/s  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms  (${r.n} requests, ${r.cpuMsPerRequest.toFixed(2)} ms CPU each, ${r.sysMsPerRequest.toFixed(2)} of it in the kernel)`);
       log(`     ratio ${(s.rate / r.rate).toFixed(2)} (target ≥ 0.60), p99 ${s.p99 < 50 ? 'under' : 'OVER'} 50 ms; CPU per request ${(s.cpuMsPerRequest / r.cpuMsPerRequest).toFixed(2)}× the minimal server's; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
       if (s.pgMsPerRequest !== undefined && r.pgMsPerRequest !== undefined) {
         // Both sides of the machine: when the cores are saturated, throughput is what the whole request costs them.
@@ -312,6 +324,7 @@ async function main(): Promise<void> {
         );
       }
     }
+    if (marks) await writeFile(process.env.BENCH_OPEN_MARKS!, JSON.stringify({ pid: process.pid, marks }));
     await new Promise((r) => setTimeout(r, 600));
     const after = Number((await pool.query(`SELECT count(*) FROM openapi.outbox WHERE event_name = 'open.data.accessed'`)).rows[0].count);
     const served = results.reduce((a, [, s]) => a + s.n, 0);

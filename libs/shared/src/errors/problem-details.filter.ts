@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { correlationId } from '../http/request-context';
 import { CommonErrors, DomainException, PROBLEM_CONTENT_TYPE, toProblem } from './problem';
 
@@ -54,18 +55,23 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 }
 
 /** Any error as problem+json, server errors logged: for the global filter and the fast routes alike. */
-export function respondWithProblem(res: Response, err: unknown, instance: string, bodyLimit: string, logger: { error(message: string): void }): void {
+export function respondWithProblem(res: ServerResponse, err: unknown, instance: string, bodyLimit: string, logger: { error(message: string): void }): void {
   const domain = toDomainException(err, instance, bodyLimit);
   if (domain.status >= 500) logger.error(err instanceof Error ? err.stack ?? err.message : String(err));
   sendProblem(res, domain, instance);
 }
 
-export function sendProblem(res: Response, err: DomainException, instance: string): void {
+/** Node's response API only: fast routes answer with node's ServerResponse (see fast-routes.ts). */
+export function sendProblem(res: ServerResponse, err: DomainException, instance: string): void {
   if (res.headersSent) {
     res.end();
     return;
   }
   const retry = err.extensions.retryAfterSeconds;
   if (typeof retry === 'number') res.setHeader('Retry-After', String(retry));
-  res.status(err.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(toProblem(err, instance, correlationId())));
+  const body = JSON.stringify(toProblem(err, instance, correlationId()));
+  res.statusCode = err.status;
+  res.setHeader('Content-Type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`);
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body); // node leaves the body out of an answer to HEAD
 }

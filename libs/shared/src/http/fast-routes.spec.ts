@@ -1,5 +1,5 @@
 import express, { NextFunction, Request, Response } from 'express';
-import { createServer, Server } from 'node:http';
+import { createServer, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FastRoute, withFastRoutes } from './fast-routes';
 
@@ -29,12 +29,15 @@ describe('withFastRoutes', () => {
       path: 'v1/items/:id/rows',
       async handle(req, res) {
         if (req.params.id === 'boom') throw new Error('boom');
-        res.status(200).json({ via: 'fast', id: req.params.id, q: req.query.q, ip: req.ip, route: (req as { route?: { path: string } }).route?.path });
+        const body = { via: 'fast', id: req.params.id, q: req.query.q, ip: req.ip, route: (req as { route?: { path: string } }).route?.path, ownResponse: Object.getPrototypeOf(res) === ServerResponse.prototype };
+        res.setHeader('Content-Type', 'application/json');
+        res.end(JSON.stringify(body));
       },
     };
     const handler = withFastRoutes(app, 'api/x', [route], chain, (err, _req, res) => {
       errors.push(err);
-      res.status(500).json({ error: (err as Error).message });
+      res.statusCode = 500;
+      res.end(JSON.stringify({ error: (err as Error).message }));
     });
     server = createServer(handler);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -43,11 +46,12 @@ describe('withFastRoutes', () => {
 
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-  it('answers a matching GET after the chain, with express request objects and the route template', async () => {
+  // node's own response: express's prototype on every response doubled the CPU of a key lookup.
+  it("answers a matching GET after the chain, with express's request, node's response and the route template", async () => {
     seen.length = 0;
     const res = await fetch(`${base}/api/x/v1/items/%E7%94%B2/rows?q=1`, { headers: { 'x-forwarded-for': '203.0.113.9' } });
     expect(res.headers.get('x-chain')).toBe('yes');
-    expect(await res.json()).toEqual({ via: 'fast', id: '甲', q: '1', ip: '203.0.113.9', route: '/api/x/v1/items/:id/rows' });
+    expect(await res.json()).toEqual({ via: 'fast', id: '甲', q: '1', ip: '203.0.113.9', route: '/api/x/v1/items/:id/rows', ownResponse: true });
     expect(seen).toEqual(['first GET']);
   });
 

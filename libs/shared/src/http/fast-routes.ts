@@ -6,14 +6,20 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  * open records API) the router's walk over every layer and route of the service, and Nest's
  * handler plumbing, cost a fifth of a key lookup's CPU (bench/open-api/README.md). A fast route
  * still gets everything the app's own middleware gives a request (service scope, correlation id,
- * request context, access log line, HTTP metrics), the request and response objects express would
- * make (its prototypes: `req.ip` behind the trusted proxies, `req.query`, `res.status`…), and
- * problem+json errors through the same function as the global filter.
+ * request context, access log line, HTTP metrics), express's request object (its prototype:
+ * `req.ip` behind the trusted proxies, `req.query`, `req.header()`…), and problem+json errors
+ * through the same function as the global filter.
+ *
+ * The response is node's own `ServerResponse`, not express's: swapping each response's prototype
+ * for express's (as express's app.handle does) cost a key lookup about 30 % more CPU in the
+ * benchmark (bench/open-api/README.md), in node's own HTTP code more than in express's. So the
+ * app-level chain and the routes use node's response API only (`statusCode`, `setHeader`, `end`,
+ * events).
  */
 export interface FastRoute {
   /** Path under the service's route prefix with `:name` parameters, e.g. `v1/datasets/:id/records`. */
   readonly path: string;
-  handle(req: Request, res: Response): Promise<void>;
+  handle(req: Request, res: ServerResponse): Promise<void>;
 }
 
 /** A service module provides its fast routes (an array) under this token. */
@@ -62,33 +68,30 @@ export function withFastRoutes(
   prefix: string,
   routes: readonly FastRoute[],
   chain: readonly RequestHandler[],
-  onError: (err: unknown, req: Request, res: Response) => void,
+  onError: (err: unknown, req: Request, res: ServerResponse) => void,
 ): HttpHandler {
   if (routes.length === 0) return app;
   const compiled = routes.map((r) => compile(prefix, r));
 
   const serve = (c: CompiledRoute, params: Record<string, string>, req: IncomingMessage, res: ServerResponse): void => {
-    // What express's app.handle does before its router, so the route sees express's objects.
+    // What express's app.handle does to the request before its router (not to the response, see above).
     Object.setPrototypeOf(req, app.request);
-    Object.setPrototypeOf(res, app.response);
     const request = req as Request;
+    // The chain's functions are typed for express; they use node's part of the response only.
     const response = res as Response;
-    request.res = response;
-    response.req = request;
-    response.locals = Object.create(null) as Response['locals'];
     request.originalUrl = request.url;
     request.params = params;
     (request as { route?: { path: string } }).route = { path: c.template };
     const run = (i: number): void => {
       if (i === chain.length) {
-        c.route.handle(request, response).catch((err: unknown) => onError(err, request, response));
+        c.route.handle(request, res).catch((err: unknown) => onError(err, request, res));
         return;
       }
-      const next: NextFunction = (err?: unknown) => (err ? onError(err, request, response) : run(i + 1));
+      const next: NextFunction = (err?: unknown) => (err ? onError(err, request, res) : run(i + 1));
       try {
         chain[i](request, response, next);
       } catch (err) {
-        onError(err, request, response);
+        onError(err, request, res);
       }
     };
     run(0);

@@ -1,7 +1,8 @@
 import { AccessKind, AuthedRequest, DomainException, OutboxWriter, toShanghaiDate } from '@gov/shared';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
+import type { ServerResponse } from 'node:http';
 import { DataSource } from 'typeorm';
 import { OpenErrors } from '../open.errors';
 import { OPEN_SETTINGS, OpenSettings, TierLimits } from '../open-api.settings';
@@ -59,7 +60,7 @@ export class OpenGate {
   }
 
   /** Blacklist and rate limits; sets RateLimit-* headers; throws 403/429 after recording the refusal. */
-  async admit(req: Request & AuthedRequest, res: Response, kind: AccessKind, dataset?: GatedDataset): Promise<OpenCaller> {
+  async admit(req: Request & AuthedRequest, res: ServerResponse, kind: AccessKind, dataset?: GatedDataset): Promise<OpenCaller> {
     const c = await this.caller(req);
     const deny = (err: DomainException): never => {
       this.access.record({ ...this.target(dataset), kind, outcome: 'denied', appId: c.appId, keyPrefix: c.keyPrefix, reasonCode: err.code, reason: err.messages.zh });

@@ -1,6 +1,7 @@
 import { authenticateAppKey, AuthedRequest, contentTypeOf, createRecordWriter, DomainException, FastRoute } from '@gov/shared';
 import { Injectable } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
+import type { ServerResponse } from 'node:http';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -50,7 +51,7 @@ export class OpenRecordsRoute implements FastRoute {
     private readonly access: AccessLog,
   ) {}
 
-  async handle(req: Request & AuthedRequest, res: Response): Promise<void> {
+  async handle(req: Request & AuthedRequest, res: ServerResponse): Promise<void> {
     await authenticateAppKey(req, this.keys);
     const d = await this.catalog.get(req.params.id as string);
     const caller = await this.gate.admit(req, res, 'records', d);
@@ -66,7 +67,8 @@ export class OpenRecordsRoute implements FastRoute {
       if (d.table_name && matchesEtag(req.headers['if-none-match'], etag)) {
         // Nothing is sent, but the call is counted and audited like any other.
         this.access.record({ ...base, outcome: 'allowed', fields: [], rowCount: 0 });
-        res.status(304).setHeader('ETag', etag);
+        res.statusCode = 304;
+        res.setHeader('ETag', etag);
         res.end();
         return;
       }
