@@ -46,7 +46,7 @@ describe('withFastRoutes', () => {
 
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-  // node's own response: express's prototype on every response doubled the CPU of a key lookup.
+  // node's own response: express's prototype on every response cost a key lookup about 30 % more CPU.
   it("answers a matching GET after the chain, with express's request, node's response and the route template", async () => {
     seen.length = 0;
     const res = await fetch(`${base}/api/x/v1/items/%E7%94%B2/rows?q=1`, { headers: { 'x-forwarded-for': '203.0.113.9' } });
