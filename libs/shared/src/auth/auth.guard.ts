@@ -13,12 +13,15 @@ export interface ApiKeyResolver {
 }
 export const API_KEY_RESOLVER = Symbol('API_KEY_RESOLVER');
 
+/** What authenticateAppKey reads of a request: express's, or a fast route's (fast-routes.ts). */
+export type KeyedRequest = AuthedRequest & { ip?: string; header(name: string): string | undefined };
+
 /**
  * The app behind `X-API-Key`, set as the request's principal and the context's actor; undefined
  * without a key, 401 for a key that is unknown or revoked. The guard calls it for @AppAuth()
  * endpoints, and so do handlers served before Nest's router (the open records API).
  */
-export async function authenticateAppKey(req: Request & AuthedRequest, resolver?: ApiKeyResolver): Promise<AppPrincipal | undefined> {
+export async function authenticateAppKey(req: KeyedRequest, resolver?: ApiKeyResolver): Promise<AppPrincipal | undefined> {
   const key = req.header('x-api-key');
   if (!key) return undefined;
   const app = resolver ? await resolver.resolve(key) : undefined;

@@ -1,7 +1,6 @@
-import { AccessKind, AuthedRequest, DomainException, OutboxWriter, toShanghaiDate } from '@gov/shared';
+import { AccessKind, DomainException, KeyedRequest, OutboxWriter, toShanghaiDate } from '@gov/shared';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Request } from 'express';
 import type { ServerResponse } from 'node:http';
 import { DataSource } from 'typeorm';
 import { OpenErrors } from '../open.errors';
@@ -29,7 +28,10 @@ export interface GatedDataset {
   data_version: number | null;
 }
 
-export function clientIp(req: Request): string {
+/** What the gate reads of a request: express's, or a fast route's (libs/shared/src/http/fast-routes.ts). */
+export type GateRequest = KeyedRequest & { socket: { remoteAddress?: string } };
+
+export function clientIp(req: GateRequest): string {
   const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
   return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
 }
@@ -51,7 +53,7 @@ export class OpenGate {
     @Inject(OPEN_SETTINGS) private readonly settings: OpenSettings,
   ) {}
 
-  async caller(req: Request & AuthedRequest): Promise<OpenCaller> {
+  async caller(req: GateRequest): Promise<OpenCaller> {
     const ip = clientIp(req);
     const key = req.header('x-api-key');
     const resolved = key && req.principal?.kind === 'app' ? (this.keys.ofPrincipal(req.principal) ?? (await this.keys.lookup(key))) : null;
@@ -60,7 +62,7 @@ export class OpenGate {
   }
 
   /** Blacklist and rate limits; sets RateLimit-* headers; throws 403/429 after recording the refusal. */
-  async admit(req: Request & AuthedRequest, res: ServerResponse, kind: AccessKind, dataset?: GatedDataset): Promise<OpenCaller> {
+  async admit(req: GateRequest, res: ServerResponse, kind: AccessKind, dataset?: GatedDataset): Promise<OpenCaller> {
     const c = await this.caller(req);
     const deny = (err: DomainException): never => {
       this.access.record({ ...this.target(dataset), kind, outcome: 'denied', appId: c.appId, keyPrefix: c.keyPrefix, reasonCode: err.code, reason: err.messages.zh });

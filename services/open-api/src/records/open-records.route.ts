@@ -1,6 +1,5 @@
-import { authenticateAppKey, AuthedRequest, contentTypeOf, createRecordWriter, DomainException, FastRoute } from '@gov/shared';
+import { authenticateAppKey, AuthedRequest, contentTypeOf, createRecordWriter, DomainException, FastRequest, FastRoute } from '@gov/shared';
 import { Injectable } from '@nestjs/common';
-import type { Request } from 'express';
 import type { ServerResponse } from 'node:http';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -51,13 +50,12 @@ export class OpenRecordsRoute implements FastRoute {
     private readonly access: AccessLog,
   ) {}
 
-  async handle(req: Request & AuthedRequest, res: ServerResponse): Promise<void> {
+  async handle(req: FastRequest & AuthedRequest, res: ServerResponse): Promise<void> {
     await authenticateAppKey(req, this.keys);
     const d = await this.catalog.get(req.params.id as string);
     const caller = await this.gate.admit(req, res, 'records', d);
     const base = { ...this.gate.target(d), kind: 'records' as const, appId: caller.appId, keyPrefix: caller.keyPrefix };
-    // express 5 parses the query string again on every read of req.query.
-    const params = req.query as Record<string, unknown>;
+    const params = req.query;
     const format = params.format ?? 'json';
     const etag = recordsEtag(d, req.url);
     let result;
