@@ -62,13 +62,13 @@ export function parseCopyLine(line: string): (string | null)[] {
   });
 }
 
+/** How a snapshot object is stored: COPY text, tab-separated. */
+export const SNAPSHOT_CONTENT_TYPE = 'text/tab-separated-values; charset=utf-8';
+
 /**
  * Tees a COPY text byte stream into object storage as it flows on to PostgreSQL during a load, so the snapshot costs no second read of the table. `result()` waits for the object;
  * `abort()` removes it when the load fails.
  */
-/** How a snapshot object is stored: COPY text, tab-separated. */
-export const SNAPSHOT_CONTENT_TYPE = 'text/tab-separated-values; charset=utf-8';
-
 export function snapshotTap(storage: ObjectStorage, key: string): { tap: Transform; result(): Promise<DatasetSnapshotRef>; abort(): Promise<void> } {
   const hash = createHash('sha256');
   let bytes = 0;

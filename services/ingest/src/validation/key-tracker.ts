@@ -150,13 +150,14 @@ class HashKeyTracker implements KeyTracker {
       }
       slot = (slot + 1) & this.mask;
     }
+    const rowNo = rowNumber !== undefined && rowNumber > 0 ? rowNumber : this.size + 1;
     if (this.full) {
-      this.overflowFrom ||= rowNumber !== undefined && rowNumber > 0 ? rowNumber : this.size + 1;
+      this.overflowFrom ||= rowNo;
       return false;
     }
     hashes[slot * 2] = high;
     hashes[slot * 2 + 1] = low;
-    rows[slot] = rowNumber !== undefined && rowNumber > 0 ? rowNumber : this.size + 1;
+    rows[slot] = rowNo;
     if (++this.size > this.growAt) {
       if (this.capacity < this.maxCapacity) this.grow();
       else this.full = true;

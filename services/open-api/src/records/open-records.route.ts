@@ -52,7 +52,7 @@ export class OpenRecordsRoute implements FastRoute {
 
   async handle(req: FastRequest & AuthedRequest, res: ServerResponse): Promise<void> {
     await authenticateAppKey(req, this.keys);
-    const d = await this.catalog.get(req.params.id as string);
+    const d = await this.catalog.get(req.params.id);
     const caller = await this.gate.admit(req, res, 'records', d);
     const base = { ...this.gate.target(d), kind: 'records' as const, appId: caller.appId, keyPrefix: caller.keyPrefix };
     const params = req.query;
